@@ -1,0 +1,26 @@
+//! Pure parsers: text or bytes in, typed values out. No I/O happens here, so every
+//! parser is tested with a string in the exact format the real tool or file prints.
+
+pub mod cmdline;
+pub mod cpuinfo;
+pub mod grub;
+pub mod hexdump;
+pub mod interrupts;
+pub mod iomem;
+pub mod iommu_listing;
+pub mod iommu_log;
+pub mod kernel_config;
+pub mod kernel_log;
+pub mod libvirt;
+pub mod lspci;
+pub mod modprobe;
+pub mod modules;
+pub mod os_release;
+pub mod paste;
+pub mod pci_config;
+pub mod pci_ids;
+pub mod proxmox_boot;
+pub mod pve_config;
+pub mod pve_mapping;
+pub mod pveversion;
+pub mod sysfs_pci;
