@@ -4,4 +4,12 @@
 //! system, a snapshot folder, a one-file text archive, a report zip or pasted text.
 //! Parsers in [`parse`] are pure functions over text and bytes.
 
+mod collect;
+pub mod host;
+mod origin;
 pub mod parse;
+mod probe;
+mod time;
+
+pub use collect::{collect, is_empty, Ctx};
+pub use time::now_rfc3339;

@@ -1,0 +1,147 @@
+//! The live host: the real `/` and the real commands. Read-only: it opens files for
+//! reading and runs only the read-only commands in [`Command`].
+
+use super::{Command, EntryKind, FsTree, Host, HostDescription, HostError, Tree};
+use std::io::{BufRead, Cursor, Read};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// A command that has not finished by then is killed (journalctl on a huge journal).
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+/// Output beyond this is cut off; no kernel log of one boot comes near it.
+const COMMAND_OUTPUT_CAP: u64 = 256 << 20;
+
+#[derive(Debug, Clone)]
+pub struct LiveHost {
+    fs: FsTree,
+    privileged: bool,
+}
+
+impl Default for LiveHost {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LiveHost {
+    pub fn new() -> Self {
+        let fs = FsTree::new("/");
+        let privileged = effective_uid(&fs) == Some(0);
+        Self { fs, privileged }
+    }
+
+    pub fn privileged(&self) -> bool {
+        self.privileged
+    }
+}
+
+/// The effective uid from `/proc/self/status` (`Uid: real effective saved fs`).
+fn effective_uid(fs: &FsTree) -> Option<u32> {
+    let status = fs.read_text("proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
+    line.split_whitespace().nth(2)?.parse().ok()
+}
+
+fn find_in_path(program: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/sbin:/usr/bin:/sbin:/bin".into());
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin"].map(Into::into))
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+fn run(command: Command) -> Result<Vec<u8>, HostError> {
+    let argv = command.argv();
+    let program = find_in_path(argv[0])
+        .ok_or_else(|| HostError::CommandMissing { command: command.display() })?;
+    let mut child = std::process::Command::new(program)
+        .args(&argv[1..])
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| HostError::CommandFailed { command: command.display(), message: e.to_string() })?;
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let out = std::thread::spawn(move || drain(stdout, COMMAND_OUTPUT_CAP));
+    let err = std::thread::spawn(move || drain(stderr, 64 << 10));
+    let deadline = Instant::now() + COMMAND_TIMEOUT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    let stdout = out.join().unwrap_or_default();
+    let stderr = err.join().unwrap_or_default();
+    let Some(status) = status else {
+        return Err(HostError::CommandFailed {
+            command: command.display(),
+            message: format!("did not finish within {} s", COMMAND_TIMEOUT.as_secs()),
+        });
+    };
+    if !status.success() && stdout.is_empty() {
+        let first = String::from_utf8_lossy(&stderr).lines().next().unwrap_or("").trim().to_string();
+        let message = if first.is_empty() { status.to_string() } else { first };
+        return Err(HostError::CommandFailed { command: command.display(), message });
+    }
+    Ok(stdout)
+}
+
+fn drain(pipe: Option<impl Read>, cap: u64) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    if let Some(pipe) = pipe {
+        let mut limited = pipe.take(cap);
+        let _ = limited.read_to_end(&mut bytes);
+        // Keep reading into the void so the child never blocks on a full pipe.
+        let _ = std::io::copy(&mut limited.into_inner(), &mut std::io::sink());
+    }
+    bytes
+}
+
+impl Tree for LiveHost {
+    fn read(&self, path: &str) -> Result<Vec<u8>, HostError> {
+        self.fs.read(path)
+    }
+    fn open(&self, path: &str) -> Result<Box<dyn BufRead + '_>, HostError> {
+        self.fs.open(path)
+    }
+    fn list(&self, path: &str) -> Result<Vec<String>, HostError> {
+        self.fs.list(path)
+    }
+    fn read_link(&self, path: &str) -> Result<String, HostError> {
+        self.fs.read_link(path)
+    }
+    fn kind(&self, path: &str) -> Option<EntryKind> {
+        self.fs.kind(path)
+    }
+}
+
+impl Host for LiveHost {
+    fn command(&self, command: Command) -> Result<Box<dyn BufRead + '_>, HostError> {
+        // proxmox-boot-tool mounts the ESPs; run it only where the host is set up for it.
+        if command == Command::ProxmoxBootStatus
+            && !Path::new("/etc/kernel/proxmox-boot-uuids").exists()
+        {
+            return Err(HostError::NotFound { path: "etc/kernel/proxmox-boot-uuids".into() });
+        }
+        run(command).map(|bytes| Box::new(Cursor::new(bytes)) as Box<dyn BufRead>)
+    }
+
+    fn describe(&self) -> HostDescription {
+        HostDescription {
+            kind: "live".into(),
+            sources: Vec::new(),
+            captured_at: Some(crate::time::now_rfc3339()),
+            captured_by: None,
+            privileged: Some(self.privileged),
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Everything vfio-doctor draws on a terminal.
+
+pub mod facts;
+pub mod names;
+mod style;
+
+/// Prints an error and its causes to stderr: `error: cannot read snapshot x: …`.
+pub fn error(err: &anyhow::Error) {
+    use owo_colors::{OwoColorize, Stream};
+    let mut message = format!("{}", err);
+    for cause in err.chain().skip(1) {
+        message.push_str(&format!(": {cause}"));
+    }
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("{} {message}", "error:".if_supports_color(Stream::Stderr, |t| t.red()));
+    }
+}
