@@ -11,7 +11,7 @@ mod live;
 mod mem_tree;
 mod pasted;
 mod recording;
-mod resolve;
+pub(crate) mod resolve;
 mod snapshot;
 mod store;
 pub mod text_archive;
@@ -118,6 +118,10 @@ pub trait Tree {
 
     /// The kind of entry at `path` (a final link is not followed), or `None` if absent.
     fn kind(&self, path: &str) -> Option<EntryKind>;
+
+    /// The link-free path inside the tree that `path` leads to (with `follow_last`, through
+    /// a final link too). Used to record a snapshot at the places the data really sits.
+    fn canonical(&self, path: &str, follow_last: bool) -> Result<String, HostError>;
 
     /// Reads a file as text, replacing invalid UTF-8.
     fn read_text(&self, path: &str) -> Result<String, HostError> {

@@ -46,6 +46,10 @@ impl LinkLookup for FsTree {
 }
 
 impl Tree for FsTree {
+    fn canonical(&self, path: &str, follow_last: bool) -> Result<String, HostError> {
+        resolve(self, path, follow_last)
+    }
+
     fn read(&self, path: &str) -> Result<Vec<u8>, HostError> {
         let real = self.resolved(path, true)?;
         let file = fs::File::open(&real).map_err(|e| HostError::from_io(path, &e))?;

@@ -122,6 +122,9 @@ impl Tree for LiveHost {
     fn kind(&self, path: &str) -> Option<EntryKind> {
         self.fs.kind(path)
     }
+    fn canonical(&self, path: &str, follow_last: bool) -> Result<String, HostError> {
+        self.fs.canonical(path, follow_last)
+    }
 }
 
 impl Host for LiveHost {

@@ -79,6 +79,10 @@ impl LinkLookup for MemTree {
 }
 
 impl Tree for MemTree {
+    fn canonical(&self, path: &str, follow_last: bool) -> Result<String, HostError> {
+        resolve(self, path, follow_last)
+    }
+
     fn read(&self, path: &str) -> Result<Vec<u8>, HostError> {
         let resolved = resolve(self, path, true)?;
         match self.entry(&resolved, path)? {

@@ -174,6 +174,9 @@ impl Tree for PastedHost {
     fn kind(&self, path: &str) -> Option<EntryKind> {
         self.tree.kind(path)
     }
+    fn canonical(&self, path: &str, follow_last: bool) -> Result<String, HostError> {
+        self.tree.canonical(path, follow_last)
+    }
 }
 
 impl Host for PastedHost {

@@ -42,6 +42,25 @@ impl<H: Host> RecordingHost<H> {
         }
     }
 
+    /// Keeps every link on the way to `path`, and returns where `path` really is.
+    fn located(&self, path: &str, follow_last: bool) -> Option<String> {
+        let parts: Vec<&str> = super::resolve::components(path).collect();
+        for end in 1..=parts.len() {
+            let prefix = parts[..end].join("/");
+            if end == parts.len() && !follow_last {
+                break;
+            }
+            if self.inner.kind(&prefix) == Some(EntryKind::Link) {
+                if let (Ok(at), Ok(target)) =
+                    (self.inner.canonical(&prefix, false), self.inner.read_link(&prefix))
+                {
+                    self.keep(&at, MemEntry::Link(target));
+                }
+            }
+        }
+        self.inner.canonical(path, follow_last).ok()
+    }
+
     fn failed(&self, path: &str, err: &HostError) {
         if !err.is_not_found() {
             self.unreadable
@@ -83,10 +102,18 @@ impl<H: Host> Tree for RecordingHost<H> {
     fn read(&self, path: &str) -> Result<Vec<u8>, HostError> {
         let result = self.inner.read(path);
         match &result {
-            Ok(bytes) => self.keep(path, MemEntry::File(bytes.clone())),
+            Ok(bytes) => {
+                if let Some(at) = self.located(path, true) {
+                    self.keep(&at, MemEntry::File(bytes.clone()));
+                }
+            }
             Err(e) => self.failed(path, e),
         }
         result
+    }
+
+    fn canonical(&self, path: &str, follow_last: bool) -> Result<String, HostError> {
+        self.inner.canonical(path, follow_last)
     }
 
     fn open(&self, path: &str) -> Result<Box<dyn BufRead + '_>, HostError> {
@@ -97,7 +124,9 @@ impl<H: Host> Tree for RecordingHost<H> {
                     .take(RECORDED_STREAM_CAP)
                     .read_to_end(&mut bytes)
                     .map_err(|e| HostError::from_io(path, &e))?;
-                self.keep(path, MemEntry::File(bytes.clone()));
+                if let Some(at) = self.located(path, true) {
+                    self.keep(&at, MemEntry::File(bytes.clone()));
+                }
                 Ok(Box::new(Cursor::new(bytes)))
             }
             Err(e) => {
@@ -111,16 +140,18 @@ impl<H: Host> Tree for RecordingHost<H> {
         let result = self.inner.list(path);
         match &result {
             Ok(names) => {
-                self.keep(path, MemEntry::Dir);
+                let Some(at) = self.located(path, true) else { return result };
+                self.keep(&at, MemEntry::Dir);
                 for name in names {
                     let child = if path.is_empty() { name.clone() } else { format!("{path}/{name}") };
+                    let child_at = if at.is_empty() { name.clone() } else { format!("{at}/{name}") };
                     match self.inner.kind(&child) {
                         Some(EntryKind::Link) => {
                             if let Ok(target) = self.inner.read_link(&child) {
-                                self.keep(&child, MemEntry::Link(target));
+                                self.keep(&child_at, MemEntry::Link(target));
                             }
                         }
-                        Some(EntryKind::Dir) => self.keep(&child, MemEntry::Dir),
+                        Some(EntryKind::Dir) => self.keep(&child_at, MemEntry::Dir),
                         // Files are captured only when a probe reads them: reading sysfs
                         // files nobody asked for can wake or disturb devices.
                         _ => {}
@@ -135,7 +166,11 @@ impl<H: Host> Tree for RecordingHost<H> {
     fn read_link(&self, path: &str) -> Result<String, HostError> {
         let result = self.inner.read_link(path);
         match &result {
-            Ok(target) => self.keep(path, MemEntry::Link(target.clone())),
+            Ok(target) => {
+                if let Some(at) = self.located(path, false) {
+                    self.keep(&at, MemEntry::Link(target.clone()));
+                }
+            }
             Err(e) => self.failed(path, e),
         }
         result
@@ -143,18 +178,20 @@ impl<H: Host> Tree for RecordingHost<H> {
 
     fn kind(&self, path: &str) -> Option<EntryKind> {
         let kind = self.inner.kind(path);
+        let follow = kind != Some(EntryKind::Link);
+        let Some(at) = kind.and_then(|_| self.located(path, follow)) else { return kind };
         match kind {
-            Some(EntryKind::Dir) => self.keep(path, MemEntry::Dir),
+            Some(EntryKind::Dir) => self.keep(&at, MemEntry::Dir),
             Some(EntryKind::Link) => {
                 if let Ok(target) = self.inner.read_link(path) {
-                    self.keep(path, MemEntry::Link(target));
+                    self.keep(&at, MemEntry::Link(target));
                 }
             }
             // An existence check on a file: keep the file so the replay sees it too.
             Some(EntryKind::File) => {
-                if !self.entries.borrow().contains_key(path) {
+                if !self.entries.borrow().contains_key(&at) {
                     if let Ok(bytes) = self.inner.read(path) {
-                        self.keep(path, MemEntry::File(bytes));
+                        self.keep(&at, MemEntry::File(bytes));
                     }
                 }
             }

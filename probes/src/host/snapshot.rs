@@ -216,6 +216,10 @@ impl<T: Tree> Tree for Snapshot<T> {
         self.tree.read_link(path).map_err(|e| self.or_recorded(path, e))
     }
 
+    fn canonical(&self, path: &str, follow_last: bool) -> Result<String, HostError> {
+        self.tree.canonical(path, follow_last)
+    }
+
     fn kind(&self, path: &str) -> Option<EntryKind> {
         self.tree.kind(path).or_else(|| {
             self.tree

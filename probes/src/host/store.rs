@@ -132,7 +132,19 @@ pub fn write_snapshot(out: &Path, tree: &MemTree, manifest: &Manifest) -> Result
         return Ok(summary);
     }
     fs::create_dir_all(out).map_err(|e| HostError::from_io(&name, &e))?;
+    let links: std::collections::BTreeSet<&str> = tree
+        .entries()
+        .filter(|(_, e)| matches!(e, MemEntry::Link(_)))
+        .map(|(p, _)| p)
+        .collect();
     for (path, entry) in tree.entries() {
+        // Writing through a link we created could land outside `out`.
+        if path.match_indices('/').any(|(i, _)| links.contains(&path[..i])) {
+            return Err(HostError::Invalid {
+                path: path.to_string(),
+                message: "lies below a symbolic link in the same snapshot".into(),
+            });
+        }
         let target = out.join(path);
         let shown = target.display().to_string();
         if let Some(parent) = target.parent() {

@@ -53,7 +53,9 @@ pub fn parse_loader_entry_options(text: &str) -> Option<(String, u64)> {
     for (index, line) in text.lines().enumerate() {
         // Key and value are separated by spaces or tabs; `#` starts a comment line.
         let line_text = line.trim();
-        let Some(value) = line_text.strip_prefix("options") else { continue };
+        let Some(value) = line_text.strip_prefix("options") else {
+            continue;
+        };
         if !value.starts_with([' ', '\t']) && !value.is_empty() {
             continue; // a longer key such as `optionsfoo`
         }
@@ -70,7 +72,7 @@ fn line_number(index: usize) -> u64 {
     u64::try_from(index).map_or(u64::MAX, |i| i.saturating_add(1))
 }
 
-/// One `NAME=value` or `NAME+=value`, after expansion, and the line it started on.
+/// A `NAME=value` or `NAME+=value` just applied: the name, and the line it started on.
 struct Assignment {
     name: String,
     line: u64,
@@ -85,7 +87,11 @@ struct ShellReader<'a> {
 
 impl<'a> ShellReader<'a> {
     fn new(text: &'a str) -> Self {
-        Self { chars: text.chars().peekable(), line: 1, vars: HashMap::new() }
+        Self {
+            chars: text.chars().peekable(),
+            line: 1,
+            vars: HashMap::new(),
+        }
     }
 
     fn bump(&mut self) -> Option<char> {
@@ -97,7 +103,11 @@ impl<'a> ShellReader<'a> {
     }
 
     fn skip_blanks(&mut self) {
-        while self.chars.next_if(|c| matches!(c, ' ' | '\t' | '\r')).is_some() {}
+        while self
+            .chars
+            .next_if(|c| matches!(c, ' ' | '\t' | '\r'))
+            .is_some()
+        {}
     }
 
     /// Consumes up to and including the next newline.
@@ -156,7 +166,10 @@ impl<'a> ShellReader<'a> {
         let mut name = String::new();
         if let Some(first) = self.chars.next_if(|c| c.is_ascii_alphabetic() || *c == '_') {
             name.push(first);
-            while let Some(c) = self.chars.next_if(|c| c.is_ascii_alphanumeric() || *c == '_') {
+            while let Some(c) = self
+                .chars
+                .next_if(|c| c.is_ascii_alphanumeric() || *c == '_')
+            {
                 name.push(c);
             }
         }
@@ -327,7 +340,10 @@ GRUB_CMDLINE_LINUX=""
         let text = "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet amd_iommu=on\"\nGRUB_CMDLINE_LINUX=\"root=ZFS=rpool/ROOT/pve-1 boot=zfs\"\n";
         assert_eq!(
             parse_default_grub(text),
-            Some(("root=ZFS=rpool/ROOT/pve-1 boot=zfs quiet amd_iommu=on".to_string(), 2))
+            Some((
+                "root=ZFS=rpool/ROOT/pve-1 boot=zfs quiet amd_iommu=on".to_string(),
+                2
+            ))
         );
     }
 
@@ -392,14 +408,17 @@ GRUB_CMDLINE_LINUX=""
     #[test]
     fn expansion_of_an_unset_variable_is_empty() {
         assert_eq!(
-            parse_default_grub("GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT iommu=pt\"\n"),
+            parse_default_grub(
+                "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT iommu=pt\"\n"
+            ),
             Some(("iommu=pt".to_string(), 1))
         );
     }
 
     #[test]
     fn other_variables_expand_too() {
-        let text = "IOMMU=\"intel_iommu=on iommu=pt\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet $IOMMU\"\n";
+        let text =
+            "IOMMU=\"intel_iommu=on iommu=pt\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet $IOMMU\"\n";
         assert_eq!(
             parse_default_grub(text),
             Some(("quiet intel_iommu=on iommu=pt".to_string(), 2))
@@ -408,8 +427,12 @@ GRUB_CMDLINE_LINUX=""
 
     #[test]
     fn export_prefix_and_semicolons() {
-        let text = "export GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"; GRUB_CMDLINE_LINUX=\"nomodeset\"\n";
-        assert_eq!(parse_default_grub(text), Some(("nomodeset quiet".to_string(), 1)));
+        let text =
+            "export GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"; GRUB_CMDLINE_LINUX=\"nomodeset\"\n";
+        assert_eq!(
+            parse_default_grub(text),
+            Some(("nomodeset quiet".to_string(), 1))
+        );
     }
 
     #[test]
@@ -436,7 +459,10 @@ GRUB_CMDLINE_LINUX=""
     fn neither_variable_assigned_is_none() {
         assert_eq!(parse_default_grub(""), None);
         assert_eq!(parse_default_grub("GRUB_DEFAULT=0\nGRUB_TIMEOUT=5\n"), None);
-        assert_eq!(parse_default_grub("GRUB_CMDLINE_LINUX_DEFAULTX=\"quiet\"\n"), None);
+        assert_eq!(
+            parse_default_grub("GRUB_CMDLINE_LINUX_DEFAULTX=\"quiet\"\n"),
+            None
+        );
     }
 
     #[test]
@@ -449,7 +475,16 @@ GRUB_CMDLINE_LINUX=""
 
     #[test]
     fn broken_shell_does_not_panic() {
-        for text in ["GRUB_CMDLINE_LINUX=\"unterminated", "A='x", "A=`x", "A=${", "A=\\", "=x", "+=", "export"] {
+        for text in [
+            "GRUB_CMDLINE_LINUX=\"unterminated",
+            "A='x",
+            "A=`x",
+            "A=${",
+            "A=\\",
+            "=x",
+            "+=",
+            "export",
+        ] {
             let _ = parse_default_grub(text);
         }
         assert_eq!(
@@ -471,7 +506,10 @@ initrd   /EFI/proxmox/6.8.12-4-pve/initrd.img-6.8.12-4-pve
     fn proxmox_loader_entry_options() {
         assert_eq!(
             parse_loader_entry_options(PROXMOX_LOADER_ENTRY),
-            Some(("root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on".to_string(), 3))
+            Some((
+                "root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on".to_string(),
+                3
+            ))
         );
     }
 
@@ -480,7 +518,10 @@ initrd   /EFI/proxmox/6.8.12-4-pve/initrd.img-6.8.12-4-pve
         let text = "# Boot Loader Specification type#1 entry\ntitle Proxmox Virtual Environment\nversion 6.8.12-4-pve\n#options ignored\noptions\troot=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on\nlinux /EFI/proxmox/6.8.12-4-pve/vmlinuz-6.8.12-4-pve\n";
         assert_eq!(
             parse_loader_entry_options(text),
-            Some(("root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on".to_string(), 5))
+            Some((
+                "root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on".to_string(),
+                5
+            ))
         );
     }
 
@@ -495,8 +536,14 @@ initrd   /EFI/proxmox/6.8.12-4-pve/initrd.img-6.8.12-4-pve
 
     #[test]
     fn loader_entry_without_options() {
-        assert_eq!(parse_loader_entry_options("title x\nlinux /vmlinuz\noptionsfoo bar\n"), None);
+        assert_eq!(
+            parse_loader_entry_options("title x\nlinux /vmlinuz\noptionsfoo bar\n"),
+            None
+        );
         assert_eq!(parse_loader_entry_options(""), None);
-        assert_eq!(parse_loader_entry_options("options\n"), Some((String::new(), 1)));
+        assert_eq!(
+            parse_loader_entry_options("options\n"),
+            Some((String::new(), 1))
+        );
     }
 }

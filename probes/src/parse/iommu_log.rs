@@ -113,8 +113,7 @@ fn device_message(text: &str) -> &str {
 }
 
 /// `ACPI: DMAR 0x00000000BAFDA000 0000B8 (v01 INTEL  SNB …)`, the table header line
-/// (`drivers/acpi/acpica/tbprint.c`; kernels before 4.x print the address without
-/// `0x`), or `ACPI: Reserving DMAR table memory at [mem …]` (`drivers/acpi/tables.c`,
+/// (`drivers/acpi/acpica/tbprint.c`; older kernels print the address without `0x`), or `ACPI: Reserving DMAR table memory at [mem …]` (`drivers/acpi/tables.c`,
 /// newer kernels).
 fn acpi_table(text: &str) -> Option<AcpiIommuTable> {
     let rest = text.strip_prefix("ACPI: ")?;
@@ -184,9 +183,9 @@ fn dma_remapping(text: &str, is_group_addition: bool) -> Option<bool> {
     if active {
         return Some(true);
     }
-    let ivv2 = text.strip_prefix("AMD-Vi: ").unwrap_or(text);
+    let v2_message = text.strip_prefix("AMD-Vi: ").unwrap_or(text);
     let disabled = text == "DMAR: IOMMU disabled"
-        || ivv2.starts_with("AMD IOMMUv2 functionality not available on this system");
+        || v2_message.starts_with("AMD IOMMUv2 functionality not available on this system");
     disabled.then_some(false)
 }
 
@@ -209,8 +208,8 @@ fn group_addition(text: &str) -> Option<(&str, u32)> {
 }
 
 /// `iommu: Default domain type: Translated (set via kernel command line)` → "Translated"
-/// (`drivers/iommu/iommu.c`, `iommu_subsys_init`; older kernels printed
-/// `Translated (set via…` with the space before the parenthesis moved).
+/// (`drivers/iommu/iommu.c`, `iommu_subsys_init`; older kernels used `"%s %s"`, which
+/// left a trailing space, so only the first word is taken).
 fn default_domain(text: &str) -> Option<String> {
     let rest = text.strip_prefix("iommu: Default domain type: ")?;
     rest.split_whitespace().next().map(str::to_string)
@@ -592,5 +591,28 @@ Hypervisor detected:
     #[test]
     fn empty_log_finds_nothing() {
         assert_eq!(scan(""), LogFindings::default());
+    }
+
+    /// A fixed pseudo-random walk over the characters the parser cares about.
+    fn noise() -> String {
+        let alphabet: Vec<char> = "DMAR-IR: dmar0 reg_base_addr cap ecap 0123abc ACPI IVRS Adding to iommu group pci 0000:00:00.1 \n".chars().collect();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        (0..20_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                alphabet[(state % alphabet.len() as u64) as usize]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn never_panics_on_noise() {
+        let found = scan(&noise());
+        assert!(found
+            .group_additions
+            .iter()
+            .all(|(a, _)| full_pci_address(a).is_some()));
     }
 }

@@ -136,7 +136,8 @@ CONFIG_INTEL_IOMMU_SCALABLE_MODE_DEFAULT_ON=y
 
     #[test]
     fn later_line_wins() {
-        let config = parse_kernel_config("CONFIG_VFIO=m\n# CONFIG_VFIO is not set\nCONFIG_VFIO=y\n");
+        let config =
+            parse_kernel_config("CONFIG_VFIO=m\n# CONFIG_VFIO is not set\nCONFIG_VFIO=y\n");
         assert_eq!(config.vfio, Some(Tristate::BuiltIn));
     }
 

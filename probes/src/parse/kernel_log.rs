@@ -14,8 +14,8 @@ use std::io::{self, BufRead};
 /// Default cap on the text kept from one log (the oldest lines of the boot go first).
 pub const DEFAULT_BUDGET_BYTES: usize = 16 << 20;
 
-/// Physical lines are cut to this many bytes. The kernel's own records are at most
-/// 1 KiB (`PRINTK_MESSAGE_MAX`), so only corrupt or non-log input reaches it.
+/// Physical lines are cut to this many bytes. The kernel caps one record at 1–2 KiB
+/// (`kernel/printk/`), so only corrupt or non-log input reaches it.
 const MAX_LINE_BYTES: usize = 64 << 10;
 
 /// Longest bracketed stamp we look at: `[Sat Jun 29 18:28:41 2024]` is 26 bytes and a
@@ -783,6 +783,48 @@ mod tests {
             read_kernel_log(reader, LogOrigin::Pasted, "paste", DEFAULT_BUDGET_BYTES).unwrap();
         assert_eq!(log.lines.len(), 1);
         assert_eq!(log.lines[0].text.len(), MAX_LINE_BYTES);
+    }
+
+    #[test]
+    fn strips_rsyslog_precise_iso_stamp() {
+        assert_eq!(
+            strip_prefix(
+                "2024-06-29T18:28:41.123456+02:00 pve kernel: [    1.234567] DMAR: IOMMU enabled"
+            ),
+            (Some(1.234567), "DMAR: IOMMU enabled")
+        );
+    }
+
+    #[test]
+    fn counts_every_logical_line_once() {
+        let input =
+            "[    0.1] a\n[    0.2] Linux version 6.8.12-4-pve (build@proxmox)\n[    0.3] b\n \
+                     tail\n[    0.4] c\n[    0.5] d\n";
+        let log = read_kernel_log(Cursor::new(input), LogOrigin::Dmesg, "cmd/dmesg", 40).unwrap();
+        // "a" is an earlier boot. Each short line costs 12 bytes (text + raw), so the
+        // 40-byte budget keeps the last two and drops the banner and "b tail".
+        assert_eq!(texts(&log), ["c", "d"]);
+        assert_eq!(log.total_lines, 5);
+        assert_eq!(log.dropped_lines, 2);
+    }
+
+    #[test]
+    fn never_panics_on_noise() {
+        // A fixed pseudo-random walk over the characters the parsers care about.
+        let alphabet: Vec<char> = "[]<>0123456789.: -\t\n\r\0éJunkernel[]T".chars().collect();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut text = String::new();
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push(alphabet[(state % alphabet.len() as u64) as usize]);
+        }
+        for line in text.lines() {
+            let _ = strip_prefix(line);
+        }
+        let log = read_kernel_log(Cursor::new(text), LogOrigin::Pasted, "paste", 4096).unwrap();
+        assert!(log.lines.iter().map(line_bytes).sum::<usize>() <= 4096);
     }
 
     #[test]
