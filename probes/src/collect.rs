@@ -67,6 +67,7 @@ impl<'h> Ctx<'h> {
         }
         let hint = match err {
             HostError::PermissionDenied { .. } => Some(root_hint(path)),
+            HostError::CommandFailed { message, .. } if message.contains("not permitted") => Some(root_hint(path)),
             _ => None,
         };
         self.unreadable.push(Unreadable { path: path.to_string(), reason: err.reason(), hint });

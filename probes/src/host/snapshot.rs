@@ -15,6 +15,8 @@ pub const FORMAT_NAME: &str = "vfio-doctor-snapshot";
 pub const FORMAT_VERSION: u32 = 1;
 /// Suffix of a binary file stored as an `lspci -xxxx`-style hex dump.
 pub const HEX_SUFFIX: &str = ".hex";
+/// Keeps an empty folder alive in git (`sys/class/iommu/` with no IOMMU); never a host file.
+pub const KEEP_FILE: &str = ".gitkeep";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -207,6 +209,7 @@ impl<T: Tree> Tree for Snapshot<T> {
         if path.is_empty() {
             names.retain(|n| n != MANIFEST_PATH);
         }
+        names.retain(|n| n != KEEP_FILE);
         names.sort();
         names.dedup();
         Ok(names)

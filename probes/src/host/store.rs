@@ -1,7 +1,7 @@
 //! Opening and writing snapshots in their three forms: a folder, a one-file text
 //! archive (`.host`) and a zip (a report bundle holds its snapshot under `snapshot/`).
 
-use super::snapshot::{Manifest, Snapshot, HEX_SUFFIX, MANIFEST_PATH};
+use super::snapshot::{Manifest, Snapshot, HEX_SUFFIX, KEEP_FILE, MANIFEST_PATH};
 use super::text_archive::{self, is_plain_text};
 use super::{FsTree, Host, HostError, MemEntry, MemTree};
 use crate::parse::hexdump::write_hexdump;
@@ -151,7 +151,13 @@ pub fn write_snapshot(out: &Path, tree: &MemTree, manifest: &Manifest) -> Result
             fs::create_dir_all(parent).map_err(|e| HostError::from_io(&shown, &e))?;
         }
         match entry {
-            MemEntry::Dir => fs::create_dir_all(&target).map_err(|e| HostError::from_io(&shown, &e))?,
+            MemEntry::Dir => {
+                fs::create_dir_all(&target).map_err(|e| HostError::from_io(&shown, &e))?;
+                // An empty folder is a fact (no IOMMU units); keep it through git.
+                if !tree.entries().any(|(p, _)| p.len() > path.len() && p.starts_with(path) && p.as_bytes()[path.len()] == b'/') {
+                    fs::write(target.join(KEEP_FILE), b"").map_err(|e| HostError::from_io(&shown, &e))?;
+                }
+            }
             MemEntry::Link(link) => {
                 std::os::unix::fs::symlink(link, &target).map_err(|e| HostError::from_io(&shown, &e))?;
                 summary.links += 1;

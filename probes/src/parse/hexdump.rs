@@ -97,7 +97,7 @@ fn device_line_address(line: &str) -> Option<&str> {
         (min..=max).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_hexdigit())
     };
     let valid = parts.next().is_none()
-        && domain.map_or(true, |domain| is_hex(domain, 4, 8))
+        && domain.into_iter().all(|domain| is_hex(domain, 4, 8))
         && is_hex(bus, 2, 2)
         && is_hex(device, 2, 2)
         && matches!(function.as_bytes(), [b'0'..=b'7']);
@@ -123,7 +123,8 @@ fn append_row(
     let expected = dump.bytes.len();
     let offset_value = usize::from_str_radix(offset, 16)
         .map_err(|_| error(format!("offset `{offset}` is too large")))?;
-    if expected % ROW_LEN != 0 {
+    let column = expected % ROW_LEN;
+    if column != 0 {
         return Err(error(format!(
             "row at offset {offset_value:#x} follows a short row; only the last row may have fewer than {ROW_LEN} bytes"
         )));

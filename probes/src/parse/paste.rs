@@ -1,10 +1,37 @@
 //! Pasted text: detect what each part of a forum post is from its content, and split a
 //! post that holds several kinds one after another.
+//!
+//! One pass over the lines, linear in the size of the paste:
+//!
+//! 1. **Clean.** CRLF becomes LF; NUL and other control characters (tab excepted) and
+//!    ANSI colour sequences are removed; a no-break space becomes a space (forum HTML).
+//! 2. **Unwrap.** Markdown fences and BBCode `[code]` tags are dropped. Shell prompts
+//!    (`root@pve:~# …`, `[root@host ~]# …`, `$ …`, `# <command> …`) and bare commands
+//!    (`cat /etc/kernel/cmdline`, `dmesg | grep -e DMAR`) are dropped too, but the command
+//!    is kept as a hint for the block below it (`cat /etc/kernel/cmdline` turns the next
+//!    parameter line into [`PasteKind::KernelCmdline`]). Output run together with its
+//!    prompt on one line (a wiki that lost its line breaks) is split off and kept.
+//! 3. **Classify** each line by its content alone, never by a file name. A *strong* line
+//!    names its kind (a dmesg timestamp, an lspci header, `kvm: …`). A *weak* line only
+//!    joins a chunk it fits (a `#` comment, a `[snapshot]` section, a `subsystem: text`
+//!    line next to a log). A line indented deeper than the chunk it follows continues it
+//!    (lspci details, `pr_cont` lines). Everything else is prose.
+//! 4. **Group** consecutive lines of one kind. Blank lines stay inside a chunk but never
+//!    start or end one. Comments waiting above a config join it. A VM config needs two
+//!    known keys, one of them typical of Proxmox, so `Note: …` prose stays prose.
+//!    Adjacent chunks of one kind merge.
+//!
+//! Nothing is thrown away silently: prose becomes [`PasteKind::Unknown`] chunks, so the
+//! caller can say what it ignored. The splitter never fails and never panics.
+
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// What a piece of pasted text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PasteKind {
     /// `dmesg` or `journalctl -k` lines, with or without timestamps or journal prefixes.
+    /// Other journal lines (`pvedaemon[…]: …`) that are not start errors count as log too.
     KernelLog,
     /// `lspci`, `-nn`, `-nnk`, `-v`, `-vv`, `-vvv` (device header lines, tab-indented details).
     Lspci,
@@ -18,7 +45,8 @@ pub enum PasteKind {
     ProxmoxVmConfig,
     /// A libvirt `<domain>` XML document.
     LibvirtXml,
-    /// QEMU or Proxmox task error text (`kvm: -device vfio-pci…`, `TASK ERROR: …`).
+    /// QEMU or Proxmox task error text (`kvm: -device vfio-pci…`, `TASK ERROR: …`), or a
+    /// libvirt QEMU log.
     StartError,
     /// modprobe.d contents (`options`, `blacklist`, `softdep` lines).
     Modprobe,
@@ -44,7 +72,1259 @@ pub struct PasteChunk {
 /// copied along (`root@pve:~# dmesg | grep -i vfio`, `$ lspci -nnk`) are dropped but may
 /// be used as hints; Markdown code fences are dropped; binary junk (NUL, control bytes)
 /// is removed. Adjacent chunks of the same kind are merged.
+///
+/// In the chunk text, lines lose trailing whitespace and the indentation the whole chunk
+/// shares (a Markdown code block indented by four spaces reads like the tool's output).
 pub fn split_paste(text: &str) -> Vec<PasteChunk> {
-    let _ = text;
-    Vec::new()
+    let cleaned = clean(text);
+    let mut splitter = Splitter::default();
+    for (index, line) in cleaned.split('\n').enumerate() {
+        splitter.feed(index as u64 + 1, line);
+    }
+    splitter.finish()
 }
+
+// ---------------------------------------------------------------------------------------
+// Cleaning
+
+/// Removes what a terminal or a forum adds around the text. Keeps every `\n`, so line
+/// numbers still match the original paste.
+fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\u{1b}' => skip_escape_sequence(&mut chars),
+            '\u{a0}' => out.push(' '),
+            '\u{200b}' | '\u{feff}' => {}
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Skips the rest of an ANSI CSI sequence (`ESC [ 1 ; 31 m`, `dmesg --color=always`)
+/// after its ESC. Stops at a newline so a broken sequence cannot swallow lines.
+fn skip_escape_sequence(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    if chars.next_if_eq(&'[').is_none() {
+        return;
+    }
+    while chars
+        .next_if(|c| ('\u{20}'..='\u{3f}').contains(c))
+        .is_some()
+    {}
+    chars.next_if(|c| ('\u{40}'..='\u{7e}').contains(c));
+}
+
+// ---------------------------------------------------------------------------------------
+// Wrapping around the pasted output: code tags, fences, prompts, bare commands
+
+/// BBCode `[code]`/`[CODE=rich]` and `[/code]` tags around a line's text: whether a tag
+/// opened or closed a block before the text, the text, and whether one came after it.
+fn strip_code_tags(line: &str) -> (bool, &str, bool) {
+    let mut body = line;
+    let mut before = false;
+    while let Some(rest) = strip_leading_code_tag(body.trim_start()) {
+        body = rest;
+        before = true;
+    }
+    let mut after = false;
+    while let Some(rest) = strip_trailing_code_tag(body.trim_end()) {
+        body = rest;
+        after = true;
+    }
+    (before, body, after)
+}
+
+fn strip_leading_code_tag(text: &str) -> Option<&str> {
+    for tag in ["[code]", "[/code]"] {
+        if starts_with_ignore_case(text, tag) {
+            return text.get(tag.len()..);
+        }
+    }
+    if starts_with_ignore_case(text, "[code=") {
+        let end = text.find(']')?;
+        return text.get(end + 1..);
+    }
+    None
+}
+
+fn strip_trailing_code_tag(text: &str) -> Option<&str> {
+    ["[/code]", "[code]"]
+        .into_iter()
+        .find_map(|tag| strip_suffix_ignore_case(text, tag))
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
+
+fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
+    let cut = text.len().checked_sub(suffix.len())?;
+    let tail = text.get(cut..)?;
+    tail.eq_ignore_ascii_case(suffix)
+        .then(|| text.get(..cut))
+        .flatten()
+}
+
+fn is_fence(trimmed: &str) -> bool {
+    trimmed.starts_with("```") || trimmed.starts_with("~~~")
+}
+
+/// A shell prompt line: the command typed, and any output that a lost line break glued
+/// onto it.
+struct Prompt<'a> {
+    command: &'a str,
+    output: Option<&'a str>,
+}
+
+/// `user@host:path# `, `user@host:path$ `, `user@host path # ` and `[user@host dir]# `.
+static USER_PROMPT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"^(?:\[[\w.-]+@[\w.-]+[^\]]*\]|[\w.-]+@[\w.-]+(?::[^\s#$]*|\s+[^\s#$]+)?)\s?[#$](?:\s|$)",
+    )
+});
+
+/// Where tool output starts inside a prompt line that lost its line breaks (seed 000:
+/// `# find /sys/kernel/iommu_groups/ -type l /sys/kernel/iommu_groups/0/devices/…`).
+static RUN_TOGETHER_OUTPUT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(concat!(
+        r"/sys/kernel/iommu_groups/\d+/devices/[0-9a-f]{4,}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]",
+        r"|\b(?:[0-9a-f]{4,}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7] ",
+        r"(?:[0-9a-f]{4}: [0-9a-f]{4}:[0-9a-f]{4}|[A-Z][^:\[\]]* \[[0-9a-f]{4}\]: )",
+        r"|BOOT_IMAGE=|\[\s*\d+\.\d+\] ",
+    ))
+});
+
+/// Commands recognised after a bare `# ` prompt. Without this list, every `# comment` in a
+/// modprobe.d file or `/etc/default/grub` would look like a root prompt.
+const ROOT_PROMPT_COMMANDS: &[&str] = &[
+    "cat",
+    "cd",
+    "dmesg",
+    "echo",
+    "efibootmgr",
+    "find",
+    "for",
+    "git",
+    "grep",
+    "journalctl",
+    "ls",
+    "lsmod",
+    "lspci",
+    "make",
+    "modprobe",
+    "nano",
+    "proxmox-boot-tool",
+    "pve-efiboot-tool",
+    "pvesh",
+    "pveversion",
+    "qm",
+    "readlink",
+    "reboot",
+    "sudo",
+    "systemctl",
+    "uname",
+    "update-grub",
+    "update-initramfs",
+    "vi",
+    "vim",
+    "virsh",
+];
+
+fn parse_prompt(line: &str) -> Option<Prompt<'_>> {
+    let typed = if let Some(prompt) = USER_PROMPT.find(line) {
+        line.get(prompt.end()..)?
+    } else if let Some(rest) = line.strip_prefix("$ ") {
+        rest
+    } else {
+        let rest = line.strip_prefix("# ")?;
+        let program = rest.split_whitespace().next()?;
+        let known = ROOT_PROMPT_COMMANDS.contains(&program) || program.starts_with("./");
+        if !known || rest.starts_with(char::is_whitespace) {
+            return None;
+        }
+        rest
+    };
+    let first_word_end = typed.find(char::is_whitespace).unwrap_or(typed.len());
+    let glued = typed
+        .get(first_word_end..)
+        .and_then(|args| RUN_TOGETHER_OUTPUT.find(args))
+        .map(|found| first_word_end + found.start());
+    Some(match glued {
+        Some(at) => Prompt {
+            command: typed.get(..at).unwrap_or(typed),
+            output: typed.get(at..),
+        },
+        None => Prompt {
+            command: typed,
+            output: None,
+        },
+    })
+}
+
+/// What a copied command says about the block below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hint {
+    /// `dmesg`, `journalctl`: `subsystem: message` lines are log lines.
+    KernelLog,
+    /// `cat /proc/cmdline`: any line of kernel parameters is the running command line.
+    ProcCmdline,
+    /// `cat /etc/kernel/cmdline` (systemd-boot via proxmox-boot-tool, domain.md 6.5).
+    KernelCmdline,
+    /// `qm config 100`, `cat /etc/pve/qemu-server/100.conf`: one known key is enough.
+    VmConfig,
+    /// `cat /etc/modprobe.d/vfio.conf`: `alias` lines count on their own.
+    Modprobe,
+}
+
+fn command_hint(command: &str) -> Option<Hint> {
+    let first_stage = command.split('|').next().unwrap_or_default();
+    let mut words = first_stage.split_whitespace().skip_while(|w| *w == "sudo");
+    let program = words.next()?.rsplit('/').next().unwrap_or_default();
+    let mut operands = words.filter(|w| !w.starts_with('-'));
+    match program {
+        "dmesg" | "journalctl" => Some(Hint::KernelLog),
+        "qm" => (operands.next() == Some("config")).then_some(Hint::VmConfig),
+        "cat" | "head" | "tail" | "less" | "more" => operands.last().and_then(file_hint),
+        _ => None,
+    }
+}
+
+fn file_hint(path: &str) -> Option<Hint> {
+    match path {
+        "/proc/cmdline" => Some(Hint::ProcCmdline),
+        "/etc/kernel/cmdline" => Some(Hint::KernelCmdline),
+        "/etc/modprobe.conf" => Some(Hint::Modprobe),
+        _ if path.starts_with("/etc/modprobe.d/") => Some(Hint::Modprobe),
+        _ if is_vm_config_path(path) => Some(Hint::VmConfig),
+        _ => None,
+    }
+}
+
+/// `/etc/pve/qemu-server/100.conf`, `/etc/pve/nodes/pve/qemu-server/100.conf`, or
+/// `100.conf` typed inside that folder.
+fn is_vm_config_path(path: &str) -> bool {
+    let Some(stem) = path.strip_suffix(".conf") else {
+        return false;
+    };
+    let (folder, name) = stem.rsplit_once('/').unwrap_or(("", stem));
+    is_digits(name) && (folder.is_empty() || folder.ends_with("qemu-server"))
+}
+
+/// A command typed without a prompt in front (`cat /etc/kernel/cmdline` in a Markdown
+/// block, seed 001). Only shapes that prose cannot take: `dmesg` followed by options or
+/// a pipe, `cat` of one absolute path, `find /sys/…`, `qm config 100`, `virsh dumpxml x`.
+fn is_bare_command(line: &str) -> bool {
+    let mut words = line.split_whitespace().skip_while(|w| *w == "sudo");
+    let Some(program) = words.next() else {
+        return false;
+    };
+    let first = words.next();
+    match program {
+        "dmesg" | "lspci" | "journalctl" => match first {
+            None => true,
+            Some(word) => word.starts_with('-') || word.starts_with('|'),
+        },
+        "cat" | "head" | "tail" => {
+            first.is_some_and(|w| w.starts_with('/')) && words.next().is_none()
+        }
+        "find" => first.is_some_and(|w| w.starts_with("/sys/")),
+        "qm" => {
+            matches!(first, Some("config" | "showcmd" | "start"))
+                && words.next().is_some_and(is_digits)
+        }
+        "virsh" => {
+            matches!(first, Some("dumpxml" | "start" | "edit"))
+                && words.next().is_some()
+                && words.next().is_none()
+        }
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Line classification
+
+/// A few kinds at once, as a bit set.
+#[derive(Debug, Clone, Copy)]
+struct KindSet(u16);
+
+impl KindSet {
+    const ANY: KindSet = KindSet(u16::MAX);
+
+    const fn of(kinds: &[PasteKind]) -> Self {
+        let mut bits = 0;
+        let mut index = 0;
+        while index < kinds.len() {
+            bits |= 1 << kinds[index] as u16;
+            index += 1;
+        }
+        KindSet(bits)
+    }
+
+    fn contains(self, kind: PasteKind) -> bool {
+        self.0 & (1 << kind as u16) != 0
+    }
+}
+
+/// Files where `#` starts a comment (a Proxmox config's `#` lines are its description).
+const COMMENTED: KindSet = KindSet::of(&[
+    PasteKind::Modprobe,
+    PasteKind::DefaultGrub,
+    PasteKind::ProxmoxVmConfig,
+]);
+const LOGS: KindSet = KindSet::of(&[PasteKind::KernelLog, PasteKind::StartError]);
+const CONFIG_OR_LOGS: KindSet = KindSet::of(&[
+    PasteKind::ProxmoxVmConfig,
+    PasteKind::KernelLog,
+    PasteKind::StartError,
+]);
+
+/// What one line says about the chunk it belongs to.
+#[derive(Debug, Clone, Copy)]
+enum Class {
+    /// Starts a chunk of this kind, or continues one.
+    Strong(PasteKind, Mark),
+    /// A `key: value` line whose key qemu-server knows (or any key after `qm config`).
+    /// Starts or continues a VM config; a weak key also sticks to a log it follows.
+    ConfigKey(Tally),
+    /// Joins a chunk of a kind in `fits`; with `adjacent`, only with no blank line
+    /// between. With `leads` it may instead wait for the chunk below it, as comments
+    /// above a config do.
+    Weak {
+        fits: KindSet,
+        adjacent: bool,
+        leads: bool,
+    },
+    Prose,
+}
+
+/// What a strong line tells the chunk beyond its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Plain,
+    /// An lspci device header; it moves into a hex chunk when hex rows follow.
+    LspciHeader,
+    /// `<domain …>` without its `</domain>` on the same line.
+    XmlOpen,
+}
+
+/// Proxmox config keys seen in a chunk, to tell a config from `word: text` prose.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    known: u32,
+    typical: u32,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.known += other.known;
+        self.typical += other.typical;
+    }
+}
+
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("built-in pattern is a valid regex")
+}
+
+/// `lspci -x` rows: offset, colon, 16 bytes (pciutils `lspci.c` `show_hex_dump`, `%02x:`,
+/// so rows past 0xff have three offset digits).
+static HEX_ROW: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^[0-9a-f]{2,3}:(?: [0-9a-f]{2}){16}\s*$"));
+
+/// dmesg prefixes (domain.md 0.2): `[    0.683160]`, `<6>[    0.184398]`, and
+/// `dmesg -T`'s `[Mon Jun 29 18:28:41 2024]`.
+static DMESG_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"^(?:<\d+>)?\[\s*\d+\.\d+\]|^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d \d{4}\]",
+    )
+});
+
+/// Journal and syslog prefixes, short (`Jun 29 18:28:41 hp-4300G kernel: `) and ISO
+/// (`2024-06-29T18:28:41+0200 pve pvedaemon[1234]: `).
+static JOURNAL_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    regex(concat!(
+        r"^(?:[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*)",
+        r" \S+ (?P<ident>[^\s\[:]+)(?:\[\d+\])?: ",
+    ))
+});
+
+/// A libvirt QEMU log (`/var/log/libvirt/qemu/<domain>.log`, domain.md 0.2):
+/// `2024-05-01T10:00:00.123456Z qemu-system-x86_64: …` and libvirt's own
+/// `2024-05-01 10:00:00.123+0000: starting up libvirt version: …`.
+static LIBVIRT_LOG: LazyLock<Regex> = LazyLock::new(|| {
+    regex(concat!(
+        r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?",
+        r"(?:: | (?:qemu-system-[\w-]+|qemu-kvm|kvm): )",
+    ))
+});
+
+/// QEMU and Proxmox start failures (domain.md 0.4, 0.7, 2.2, 2.3), matched at the start
+/// of the line. `vfio 0000:…: ` is QEMU's own prefix: the kernel names the driver,
+/// `vfio-pci`. Proxmox `die` texts can carry ` at … line N.`, so only the start counts.
+static START_ERROR: LazyLock<Regex> = LazyLock::new(|| {
+    regex(concat!(
+        r"^(?:(?:kvm|qemu-kvm|qemu-system-[\w-]+): |TASK ERROR: |start failed: ",
+        r"|Starting VM \d+ failed: |error: Failed to start domain|error: internal error: ",
+        r"|failed to reset PCI device '|libvirt: ",
+        r"|vfio [0-9a-f]{4,}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]: ",
+        r"|cannot prepare PCI pass-through|can't unbind/bind PCI group to VFIO",
+        r"|q35 machine model is not enabled|no PCI device found for '|no pci device info for device '",
+        r"|PCI device '[^']*' (?:already in use|is currently reserved)",
+        r"|Cannot bind \S+ to vfio|Cannot find vfio-pci module!|Cannot open iommu_group: ",
+        r"|Please ensure all devices within the iommu_group are bound",
+        r"|Device option ROM contents are probably invalid|Skip option ROM probe with rombar=0)",
+    ))
+});
+
+/// KVM's own MSR messages (`kvm_pr_unimpl`, domain.md 2.4), which newer kernels prefix with
+/// `kvm: ` like QEMU's errors.
+static KVM_MSR: LazyLock<Regex> = LazyLock::new(|| regex(r"^(?:kvm: )?kvm \[\d+\]: "));
+
+/// Kernel messages without a timestamp: `pr_fmt` prefixes of the IOMMU drivers
+/// (domain.md 1.2, 1.4) and `<driver> <domain:bus:dev.fn>: ` device messages (0.3).
+static KERNEL_MESSAGE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(concat!(
+        r"^(?:(?:DMAR|DMAR-IR|AMD-Vi|iommu|perf/amd_iommu|efifb|vesafb|simplefb|simpledrm|ACPI",
+        r"|vfio-pci|vfio_iommu_type1_attach_group|vfio_pin_pages_remote|vfio_ecap_init): ",
+        r"|[\w-]+ [0-9a-f]{4,}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]: |pci_bus [0-9a-f]{4,}:[0-9a-f]{2}: ",
+        r"|(?:kvm: )?kvm \[\d+\]: |Warning: PCIe ACS overrides enabled|VFIO - User Level meta-driver",
+        r"|Kernel command line: |[\w.-]+ systemd-modules-load\[\d+\]: )",
+    ))
+});
+
+/// An lspci device header (domain.md 3.7): `-n` (`01:00.0 0300: 10de:1381 (rev a2)`) or
+/// named, with or without `-nn` numbers. Class names start with a capital or a digit.
+static LSPCI_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    regex(concat!(
+        r"^(?:[0-9a-f]{4,}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7] (?:[0-9a-f]{4}: [0-9a-f]{4}:[0-9a-f]{4}",
+        r"|[A-Z0-9][\w()/.+-]*(?: [\w()/.+-]+){0,6}(?: \[[0-9a-f]{4}\])?: \S)",
+    ))
+});
+
+/// `lspci -vmm` records start with `Slot:` (or `Device:` with `-vm`) and the address.
+static LSPCI_VMM_SLOT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"^(?:Slot|Device):\t(?:[0-9a-f]{4,}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\s*$")
+});
+
+/// The other `lspci -vmm` fields: `Class:\t…`, `Vendor:\t…`, `Driver:\t…`.
+static LSPCI_VMM_FIELD: LazyLock<Regex> = LazyLock::new(|| regex(r"^[A-Z][A-Za-z]*:\t"));
+
+/// `IOMMU Group 1 01:00.0 …` (ArchWiki loop), `IOMMU Group 1:` headers, and
+/// `find /sys/kernel/iommu_groups/ -type l` paths.
+static IOMMU_GROUP: LazyLock<Regex> = LazyLock::new(|| {
+    regex(concat!(
+        r"^IOMMU [Gg]roup \d+(?::|\s*$|\s+(?:[0-9a-f]{4,}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7](?:\s|$))",
+        r"|^/sys/kernel/iommu_groups/\d+/devices/[0-9a-f]{4,}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]",
+    ))
+});
+
+static GRUB_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| regex(r"^GRUB_[A-Z0-9_]+="));
+
+/// Proxmox config sections (`qs: src/PVE/QemuServer.pm`, `parse_vm_config`): snapshots,
+/// `[PENDING]`, `[special:cloudinit]`.
+static CONFIG_SECTION: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^\[(?:[a-z][a-z0-9_\-]+|PENDING|special:[a-z]+)\]\s*$"));
+
+/// A log line of a subsystem this file does not list: `ACPI: …`, `swtpm_setup: …`,
+/// `xhci_hcd 0000:00:14.0: …`. Weak: it only stays next to a log.
+static LOG_LIKE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^[A-Za-z][\w./-]*(?: [\w.:/-]+)?(?:\[\d+\])?: \S"));
+
+static MARKDOWN_HEADING: LazyLock<Regex> = LazyLock::new(|| regex(r"^#{2,6}\s"));
+
+/// Classifies one non-blank line, leading whitespace removed.
+fn classify(line: &str, hint: Option<Hint>) -> Class {
+    use PasteKind::*;
+    let strong = |kind| Class::Strong(kind, Mark::Plain);
+    if HEX_ROW.is_match(line) {
+        return strong(LspciHex);
+    }
+    if let Some(kind) = timestamped_kind(line) {
+        return strong(kind);
+    }
+    if is_start_error(line) {
+        return strong(StartError);
+    }
+    if IOMMU_GROUP.is_match(line) {
+        return strong(IommuGroups);
+    }
+    if LSPCI_HEADER.is_match(line) {
+        return Class::Strong(Lspci, Mark::LspciHeader);
+    }
+    if LSPCI_VMM_SLOT.is_match(line) {
+        return strong(Lspci);
+    }
+    if KERNEL_MESSAGE.is_match(line) {
+        return strong(KernelLog);
+    }
+    if let Some(mark) = domain_start(line) {
+        return Class::Strong(LibvirtXml, mark);
+    }
+    if GRUB_ASSIGNMENT.is_match(line) {
+        return strong(DefaultGrub);
+    }
+    if let Some(class) = modprobe_class(line, hint) {
+        return class;
+    }
+    if let Some(kind) = cmdline_kind(line, hint) {
+        return strong(kind);
+    }
+    if let Some(class) = config_class(line, hint) {
+        return class;
+    }
+    weak_class(line, hint)
+}
+
+/// Lines whose prefix is a timestamp: dmesg, journal, syslog, libvirt QEMU log.
+fn timestamped_kind(line: &str) -> Option<PasteKind> {
+    if DMESG_PREFIX.is_match(line) {
+        return Some(PasteKind::KernelLog);
+    }
+    if LIBVIRT_LOG.is_match(line) {
+        return Some(PasteKind::StartError);
+    }
+    let journal = JOURNAL_PREFIX.captures(line)?;
+    let ident = journal.name("ident").map_or("", |m| m.as_str());
+    let message = journal
+        .get(0)
+        .and_then(|m| line.get(m.end()..))
+        .unwrap_or_default();
+    Some(if ident != "kernel" && is_start_error(message) {
+        PasteKind::StartError
+    } else {
+        PasteKind::KernelLog
+    })
+}
+
+fn is_start_error(line: &str) -> bool {
+    START_ERROR.is_match(line) && !KVM_MSR.is_match(line) && !is_config_kvm_flag(line)
+}
+
+/// A Proxmox config's `kvm: 0` (hardware virtualisation off) is no QEMU error.
+fn is_config_kvm_flag(line: &str) -> bool {
+    matches!(line.trim_end(), "kvm: 0" | "kvm: 1")
+}
+
+fn domain_start(line: &str) -> Option<Mark> {
+    let rest = line.strip_prefix("<domain")?;
+    if !(rest.is_empty() || rest.starts_with([' ', '\t', '>'])) {
+        return None;
+    }
+    Some(if rest.contains("</domain>") {
+        Mark::Plain
+    } else {
+        Mark::XmlOpen
+    })
+}
+
+/// modprobe.d directives (`man 5 modprobe.d`), shaped strictly enough that prose such as
+/// "options are limited" or "blacklist the drivers:" does not match.
+fn modprobe_class(line: &str, hint: Option<Hint>) -> Option<Class> {
+    let modprobe = Class::Strong(PasteKind::Modprobe, Mark::Plain);
+    let mut words = line.split_whitespace();
+    let directive = words.next()?;
+    let second = words.next();
+    let module = second.filter(|w| is_module_name(w));
+    let matched = match directive {
+        "options" => module.is_some() && are_module_params(words),
+        "blacklist" => module.is_some() && words.next().is_none(),
+        "softdep" => module.is_some() && is_softdep_tail(words),
+        "install" | "remove" => {
+            module.is_some() && words.next().is_some_and(|w| w.starts_with('/'))
+        }
+        "alias" => {
+            // `alias <wildcard> <module>`: also common English, so never alone.
+            if second.is_none() || words.next().is_none() {
+                return None;
+            }
+            return Some(if hint == Some(Hint::Modprobe) {
+                modprobe
+            } else {
+                Class::Weak {
+                    fits: KindSet::of(&[PasteKind::Modprobe]),
+                    adjacent: false,
+                    leads: true,
+                }
+            });
+        }
+        _ => false,
+    };
+    matched.then_some(modprobe)
+}
+
+fn is_module_name(word: &str) -> bool {
+    !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// `ids=10de:1b80,10de:10f0 disable_vga=1`: at least one `name=value`, every word a
+/// parameter.
+fn are_module_params<'a>(words: impl Iterator<Item = &'a str>) -> bool {
+    let mut assigned = false;
+    for word in words {
+        let (name, value) = word.split_once('=').unwrap_or((word, ""));
+        if !is_param_name(name) {
+            return false;
+        }
+        assigned |= word.contains('=') && !value.is_empty();
+    }
+    assigned
+}
+
+/// `pre: vfio-pci`, `post: snd_hda_codec_hdmi`.
+fn is_softdep_tail<'a>(words: impl Iterator<Item = &'a str>) -> bool {
+    let mut has_list = false;
+    for word in words {
+        if word == "pre:" || word == "post:" {
+            has_list = true;
+        } else if !is_module_name(word) {
+            return false;
+        }
+    }
+    has_list
+}
+
+/// A kernel parameter name: `intel_iommu`, `vfio-pci.ids`, `BOOT_IMAGE`, `8250.nr_uarts`.
+fn is_param_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// Parameters that stand alone, without `=`, and are common enough to vouch for a line.
+const KERNEL_FLAGS: &[&str] = &[
+    "debug",
+    "nokaslr",
+    "nomodeset",
+    "noresume",
+    "nosmt",
+    "nosplash",
+    "quiet",
+    "rhgb",
+    "ro",
+    "rootwait",
+    "rw",
+    "single",
+    "splash",
+    "text",
+];
+
+/// Parameters that only a kernel command line has (domain.md 1.7, 6.5).
+const CMDLINE_MARKERS: &[&str] = &["root", "intel_iommu", "amd_iommu", "iommu", "console"];
+
+/// A single line of kernel parameters. It must be nothing but parameters and carry a
+/// marker (`BOOT_IMAGE=`, `root=`, `*iommu=`, `console=`, or `ro`/`quiet` beside an
+/// assignment), so "I set intel_iommu=on and rebooted" stays prose. After
+/// `cat /etc/kernel/cmdline` a line without `BOOT_IMAGE=` (which only a boot loader
+/// adds) is that file; otherwise it is the running command line.
+fn cmdline_kind(line: &str, hint: Option<Hint>) -> Option<PasteKind> {
+    let mut boot_image = false;
+    let mut marker = false;
+    let mut assignment = false;
+    let mut marker_flag = false;
+    for token in line.split_whitespace() {
+        match token.split_once('=') {
+            Some((name, _)) => {
+                if !is_param_name(name) {
+                    return None;
+                }
+                assignment = true;
+                boot_image |= name == "BOOT_IMAGE";
+                marker |= CMDLINE_MARKERS.contains(&name);
+            }
+            None => {
+                if !is_kernel_flag(token) {
+                    return None;
+                }
+                marker_flag |= token == "ro" || token == "quiet";
+            }
+        }
+    }
+    let hinted = matches!(hint, Some(Hint::ProcCmdline | Hint::KernelCmdline));
+    let is_cmdline = boot_image || marker || (marker_flag && assignment) || hinted;
+    if !is_cmdline {
+        return None;
+    }
+    Some(if hint == Some(Hint::KernelCmdline) && !boot_image {
+        PasteKind::KernelCmdline
+    } else {
+        PasteKind::Cmdline
+    })
+}
+
+/// A parameter without a value. Prose words pass only when lower case and either listed,
+/// dotted or underscored (`vfio_iommu_type1.allow_unsafe_interrupts`), or `no…` flags.
+fn is_kernel_flag(token: &str) -> bool {
+    let shaped = token
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'));
+    shaped
+        && (KERNEL_FLAGS.contains(&token)
+            || token.contains(['.', '_'])
+            || (token.len() > 2 && token.starts_with("no")))
+}
+
+/// Keys of a qemu-server VM config without their index (`qs: src/PVE/QemuServer.pm`,
+/// `$confdesc`, plus the drive, net and hostpci families).
+const CONFIG_KEYS: &[&str] = &[
+    "acpi",
+    "affinity",
+    "agent",
+    "allow-ksm",
+    "amd-sev",
+    "arch",
+    "args",
+    "audio",
+    "autostart",
+    "balloon",
+    "bios",
+    "boot",
+    "bootdisk",
+    "cdrom",
+    "cicustom",
+    "cipassword",
+    "citype",
+    "ciupgrade",
+    "ciuser",
+    "cores",
+    "cpu",
+    "cpulimit",
+    "cpuunits",
+    "description",
+    "digest",
+    "efidisk",
+    "freeze",
+    "hookscript",
+    "hostpci",
+    "hotplug",
+    "hugepages",
+    "ide",
+    "ipconfig",
+    "ivshmem",
+    "keephugepages",
+    "keyboard",
+    "kvm",
+    "localtime",
+    "lock",
+    "machine",
+    "memory",
+    "meta",
+    "migrate_downtime",
+    "migrate_speed",
+    "name",
+    "nameserver",
+    "net",
+    "numa",
+    "onboot",
+    "ostype",
+    "parallel",
+    "parent",
+    "protection",
+    "reboot",
+    "rng",
+    "runningcpu",
+    "runningmachine",
+    "sata",
+    "scsi",
+    "scsihw",
+    "searchdomain",
+    "serial",
+    "shares",
+    "smbios",
+    "smp",
+    "snaptime",
+    "sockets",
+    "spice_enhancements",
+    "sshkeys",
+    "startdate",
+    "startup",
+    "tablet",
+    "tags",
+    "tdf",
+    "template",
+    "tpmstate",
+    "unused",
+    "usb",
+    "vcpus",
+    "vga",
+    "virtio",
+    "virtiofs",
+    "vmgenid",
+    "vmstate",
+    "vmstatefile",
+    "watchdog",
+];
+
+/// Keys that a Proxmox VM config almost always has and prose almost never starts with.
+const TYPICAL_CONFIG_KEYS: &[&str] = &[
+    "args", "bios", "boot", "cores", "cpu", "efidisk", "hostpci", "machine", "memory", "ostype",
+    "scsihw", "smbios", "sockets", "vga", "vmgenid",
+];
+
+/// `key: value` in qemu-server's syntax: `^([a-z][a-z_\-]*\d*):\s*(.+?)\s*$`, with a
+/// space after the colon as `qm config` and the GUI write it (so `http://…` is no key).
+fn config_class(line: &str, hint: Option<Hint>) -> Option<Class> {
+    let (key, value) = line.split_once(':')?;
+    if !value.starts_with([' ', '\t']) || value.trim().is_empty() || !is_config_key(key) {
+        return None;
+    }
+    let name = key.trim_end_matches(|c: char| c.is_ascii_digit());
+    let known = CONFIG_KEYS.contains(&name);
+    let typical =
+        TYPICAL_CONFIG_KEYS.contains(&name) || (name == "net" && value.contains("bridge="));
+    if known || hint == Some(Hint::VmConfig) {
+        return Some(Class::ConfigKey(Tally {
+            known: u32::from(known),
+            typical: u32::from(typical),
+        }));
+    }
+    if hint == Some(Hint::KernelLog) && LOG_LIKE.is_match(line) {
+        return Some(Class::Strong(PasteKind::KernelLog, Mark::Plain));
+    }
+    Some(Class::Weak {
+        fits: CONFIG_OR_LOGS,
+        adjacent: true,
+        leads: false,
+    })
+}
+
+fn is_config_key(key: &str) -> bool {
+    let name = key.trim_end_matches(|c: char| c.is_ascii_digit());
+    name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'-')
+}
+
+/// Lines that are something only next to the right neighbours.
+fn weak_class(line: &str, hint: Option<Hint>) -> Class {
+    let weak = |fits, adjacent, leads| Class::Weak {
+        fits,
+        adjacent,
+        leads,
+    };
+    if CONFIG_SECTION.is_match(line) {
+        return weak(KindSet::of(&[PasteKind::ProxmoxVmConfig]), false, false);
+    }
+    if line.starts_with('#') {
+        // A Markdown heading is a comment only inside a file it already sits in.
+        return weak(COMMENTED, false, !MARKDOWN_HEADING.is_match(line));
+    }
+    if line.starts_with("error: ") {
+        return weak(KindSet::of(&[PasteKind::StartError]), true, false);
+    }
+    if LSPCI_VMM_FIELD.is_match(line) {
+        return weak(KindSet::of(&[PasteKind::Lspci]), false, false);
+    }
+    if LOG_LIKE.is_match(line) {
+        if hint == Some(Hint::KernelLog) {
+            return Class::Strong(PasteKind::KernelLog, Mark::Plain);
+        }
+        return weak(LOGS, true, false);
+    }
+    Class::Prose
+}
+
+fn is_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches([' ', '\t']).len()
+}
+
+// ---------------------------------------------------------------------------------------
+// Grouping
+
+/// A chunk being built: its kind and lines as (line number, raw text).
+struct Run<'a> {
+    kind: PasteKind,
+    lines: Vec<(u64, &'a str)>,
+    /// Indentation of the line that started the run; deeper lines continue it.
+    base_indent: usize,
+    tally: Tally,
+    /// Started right after `qm config` or `cat …/100.conf`.
+    hinted: bool,
+    /// Inside `<domain>` before `</domain>`.
+    xml_open: bool,
+    ends_with_lspci_header: bool,
+}
+
+impl<'a> Run<'a> {
+    fn new(kind: PasteKind, base_indent: usize, hinted: bool) -> Self {
+        Run {
+            kind,
+            lines: Vec::new(),
+            base_indent,
+            tally: Tally::default(),
+            hinted,
+            xml_open: false,
+            ends_with_lspci_header: false,
+        }
+    }
+
+    fn push(&mut self, line_no: u64, text: &'a str, mark: Mark, tally: Tally) {
+        self.lines.push((line_no, text));
+        self.tally.add(tally);
+        self.ends_with_lspci_header = mark == Mark::LspciHeader;
+        if mark == Mark::XmlOpen {
+            self.xml_open = true;
+        }
+    }
+
+    /// Whether a deeper-indented line with nothing between continues this run (lspci
+    /// details, `pr_cont` lines, `IOMMU Group 1:` members). Prose and one-line kinds
+    /// do not; an open XML document is handled before this.
+    fn takes_indented_lines(&self) -> bool {
+        !matches!(
+            self.kind,
+            PasteKind::Unknown
+                | PasteKind::Cmdline
+                | PasteKind::KernelCmdline
+                | PasteKind::LibvirtXml
+        )
+    }
+
+    fn into_piece(self) -> Option<Piece> {
+        let first_line = self.lines.first()?.0;
+        let mut text = String::new();
+        for (index, (_, line)) in self.lines.iter().enumerate() {
+            if index > 0 {
+                text.push('\n');
+            }
+            text.push_str(dedent(line, self.base_indent).trim_end());
+        }
+        Some(Piece {
+            kind: self.kind,
+            first_line,
+            text,
+            tally: self.tally,
+            hinted: self.hinted,
+        })
+    }
+}
+
+/// Removes up to `width` leading spaces or tabs.
+fn dedent(line: &str, width: usize) -> &str {
+    let cut = indent_of(line).min(width);
+    line.get(cut..).unwrap_or(line)
+}
+
+/// A finished run, before the VM-config check.
+struct Piece {
+    kind: PasteKind,
+    first_line: u64,
+    text: String,
+    tally: Tally,
+    hinted: bool,
+}
+
+impl Piece {
+    fn absorb(&mut self, next: Piece) {
+        self.text.push('\n');
+        self.text.push_str(&next.text);
+        self.tally.add(next.tally);
+        self.hinted |= next.hinted;
+    }
+
+    /// `key: value` lines are a VM config only with two known keys, one typical of
+    /// Proxmox (or one known key right after `qm config`); else they are prose.
+    fn checked_kind(&self) -> PasteKind {
+        let tally = self.tally;
+        let config = (tally.known >= 2 && tally.typical >= 1) || (self.hinted && tally.known >= 1);
+        match self.kind {
+            PasteKind::ProxmoxVmConfig if !config => PasteKind::Unknown,
+            kind => kind,
+        }
+    }
+}
+
+/// A line waiting for the next content line to decide where it goes: a blank line (which
+/// fits anywhere), or a leading weak line such as a comment above a config.
+struct Pending<'a> {
+    line_no: u64,
+    text: &'a str,
+    fits: KindSet,
+}
+
+#[derive(Default)]
+struct Splitter<'a> {
+    hint: Option<Hint>,
+    current: Option<Run<'a>>,
+    /// Blank lines after `current`, or (when `current` is `None`) leading weak lines and
+    /// the blanks between them.
+    pending: Vec<Pending<'a>>,
+    pieces: Vec<Piece>,
+}
+
+impl<'a> Splitter<'a> {
+    fn feed(&mut self, line_no: u64, raw: &'a str) {
+        let (tag_before, body, tag_after) = strip_code_tags(raw);
+        if tag_before {
+            self.barrier(None);
+        }
+        if !(tag_before || tag_after) || !body.trim().is_empty() {
+            self.line(line_no, body);
+        }
+        if tag_after {
+            self.barrier(None);
+        }
+    }
+
+    fn line(&mut self, line_no: u64, text: &'a str) {
+        let trimmed = text.trim();
+        if is_fence(trimmed) {
+            self.barrier(None);
+        } else if let Some(prompt) = parse_prompt(trimmed) {
+            self.barrier(command_hint(prompt.command));
+            if let Some(output) = prompt.output {
+                self.content(line_no, output);
+            }
+        } else if is_bare_command(trimmed) {
+            self.barrier(command_hint(trimmed));
+        } else {
+            self.content(line_no, text);
+        }
+    }
+
+    /// Ends the current chunk at something the user did not paste as output: a fence, a
+    /// code tag or a prompt. `hint` applies to what follows.
+    fn barrier(&mut self, hint: Option<Hint>) {
+        self.finish_current();
+        let waiting = std::mem::take(&mut self.pending);
+        self.push_unknown(waiting);
+        self.hint = hint;
+    }
+
+    fn content(&mut self, line_no: u64, text: &'a str) {
+        let blank = text.trim().is_empty();
+        let indent = indent_of(text);
+        if self.continues_open_xml(blank, text, indent) {
+            self.append(line_no, text, Mark::Plain, Tally::default());
+            if text.contains("</domain>") {
+                if let Some(run) = self.current.as_mut() {
+                    run.xml_open = false;
+                }
+            }
+            return;
+        }
+        if blank {
+            self.pending.push(Pending {
+                line_no,
+                text,
+                fits: KindSet::ANY,
+            });
+            return;
+        }
+        let continues_by_indent = self.pending.is_empty()
+            && self
+                .current
+                .as_ref()
+                .is_some_and(|run| run.takes_indented_lines() && indent > run.base_indent);
+        if continues_by_indent {
+            self.append(line_no, text, Mark::Plain, Tally::default());
+            return;
+        }
+        let trimmed = text.get(indent..).unwrap_or(text);
+        match classify(trimmed, self.hint) {
+            Class::Strong(kind, mark) => self.strong(line_no, text, indent, kind, mark),
+            Class::ConfigKey(tally) => self.config_key(line_no, text, indent, tally),
+            Class::Weak {
+                fits,
+                adjacent,
+                leads,
+            } => self.weak(line_no, text, fits, adjacent, leads),
+            Class::Prose => self.prose(line_no, text, indent),
+        }
+    }
+
+    /// Inside `<domain>`: element lines, blank lines and deeper text stay in the document.
+    /// Anything else means the paste cut the XML short; it closes the document (and the
+    /// blank line, pushed as pending, waits like any other).
+    fn continues_open_xml(&mut self, blank: bool, text: &str, indent: usize) -> bool {
+        let Some(run) = self.current.as_mut().filter(|run| run.xml_open) else {
+            return false;
+        };
+        if blank {
+            return false;
+        }
+        let inside =
+            text.get(indent..).is_some_and(|t| t.starts_with('<')) || indent > run.base_indent;
+        if !inside {
+            run.xml_open = false;
+        }
+        inside
+    }
+
+    fn strong(&mut self, line_no: u64, text: &'a str, indent: usize, kind: PasteKind, mark: Mark) {
+        if kind == PasteKind::LspciHex {
+            if let Some((header_no, header)) = self.take_lspci_header() {
+                self.begin(kind, indent);
+                self.append(header_no, header, Mark::Plain, Tally::default());
+                self.append(line_no, text, mark, Tally::default());
+                return;
+            }
+        }
+        if self.current_kind() != Some(kind) {
+            self.begin(kind, indent);
+        }
+        self.append(line_no, text, mark, Tally::default());
+    }
+
+    /// The lspci header right above the first hex row (`lspci -xxx` prints each device's
+    /// header, then its rows): it belongs to the hex dump, not to an lspci listing.
+    fn take_lspci_header(&mut self) -> Option<(u64, &'a str)> {
+        if !self.pending.is_empty() {
+            return None;
+        }
+        let run = self
+            .current
+            .as_mut()
+            .filter(|run| run.kind == PasteKind::Lspci && run.ends_with_lspci_header)?;
+        let header = run.lines.pop()?;
+        run.ends_with_lspci_header = false;
+        if run.lines.is_empty() {
+            self.current = None;
+        }
+        Some(header)
+    }
+
+    fn config_key(&mut self, line_no: u64, text: &'a str, indent: usize, tally: Tally) {
+        let sticks_to_log = self.pending.is_empty()
+            && tally.typical == 0
+            && self.current_kind().is_some_and(|kind| LOGS.contains(kind));
+        let continues = self.current_kind() == Some(PasteKind::ProxmoxVmConfig) || sticks_to_log;
+        if !continues {
+            self.begin(PasteKind::ProxmoxVmConfig, indent);
+        }
+        self.append(line_no, text, Mark::Plain, tally);
+    }
+
+    fn weak(&mut self, line_no: u64, text: &'a str, fits: KindSet, adjacent: bool, leads: bool) {
+        let joins = self.current_kind().is_some_and(|kind| fits.contains(kind))
+            && (!adjacent || self.pending.is_empty());
+        if joins {
+            self.append(line_no, text, Mark::Plain, Tally::default());
+        } else if leads {
+            self.finish_current();
+            self.pending.push(Pending {
+                line_no,
+                text,
+                fits,
+            });
+        } else {
+            self.prose(line_no, text, indent_of(text));
+        }
+    }
+
+    /// Prose ends whatever the last command printed, so it also ends the hint.
+    fn prose(&mut self, line_no: u64, text: &'a str, indent: usize) {
+        self.hint = None;
+        if self.current_kind() != Some(PasteKind::Unknown) {
+            self.begin(PasteKind::Unknown, indent);
+        }
+        self.append(line_no, text, Mark::Plain, Tally::default());
+    }
+
+    fn current_kind(&self) -> Option<PasteKind> {
+        self.current.as_ref().map(|run| run.kind)
+    }
+
+    /// Starts a run of `kind`. Waiting lead lines that fit `kind` (and the blank lines
+    /// among them) open it; those before the last one that does not fit become prose.
+    fn begin(&mut self, kind: PasteKind, indent: usize) {
+        self.finish_current();
+        let mut waiting = std::mem::take(&mut self.pending);
+        let keep_from = waiting
+            .iter()
+            .rposition(|line| !line.fits.contains(kind))
+            .map_or(0, |last_misfit| last_misfit + 1);
+        let kept = waiting.split_off(keep_from);
+        self.push_unknown(waiting);
+        let hinted = kind == PasteKind::ProxmoxVmConfig && self.hint == Some(Hint::VmConfig);
+        let mut run = Run::new(kind, indent, hinted);
+        for line in kept
+            .into_iter()
+            .skip_while(|line| line.text.trim().is_empty())
+        {
+            run.push(line.line_no, line.text, Mark::Plain, Tally::default());
+        }
+        self.current = Some(run);
+    }
+
+    /// Adds a line to the current run, with the blank lines waiting before it.
+    fn append(&mut self, line_no: u64, text: &'a str, mark: Mark, tally: Tally) {
+        let Some(run) = self.current.as_mut() else {
+            return;
+        };
+        for blank in self.pending.drain(..) {
+            run.push(blank.line_no, blank.text, Mark::Plain, Tally::default());
+        }
+        run.push(line_no, text, mark, tally);
+    }
+
+    fn finish_current(&mut self) {
+        if let Some(piece) = self.current.take().and_then(Run::into_piece) {
+            self.push_piece(piece);
+        }
+    }
+
+    /// Lead lines that found no chunk of their own are prose. Blank lines around them go.
+    fn push_unknown(&mut self, lines: Vec<Pending<'a>>) {
+        let mut run = Run::new(PasteKind::Unknown, 0, false);
+        let mut blanks = Vec::new();
+        for line in lines {
+            if line.text.trim().is_empty() {
+                blanks.push(line);
+                continue;
+            }
+            if !run.lines.is_empty() {
+                for blank in blanks.drain(..) {
+                    run.push(blank.line_no, blank.text, Mark::Plain, Tally::default());
+                }
+            }
+            blanks.clear();
+            run.push(line.line_no, line.text, Mark::Plain, Tally::default());
+        }
+        if let Some(piece) = run.into_piece() {
+            self.push_piece(piece);
+        }
+    }
+
+    fn push_piece(&mut self, piece: Piece) {
+        match self.pieces.last_mut() {
+            Some(last) if last.kind == piece.kind => last.absorb(piece),
+            _ => self.pieces.push(piece),
+        }
+    }
+
+    fn finish(mut self) -> Vec<PasteChunk> {
+        self.barrier(None);
+        let mut chunks: Vec<PasteChunk> = Vec::new();
+        for piece in self.pieces {
+            let kind = piece.checked_kind();
+            match chunks.last_mut() {
+                Some(last) if last.kind == kind => {
+                    last.text.push('\n');
+                    last.text.push_str(&piece.text);
+                }
+                _ => chunks.push(PasteChunk {
+                    kind,
+                    text: piece.text,
+                    first_line: piece.first_line,
+                }),
+            }
+        }
+        chunks
+    }
+}
+

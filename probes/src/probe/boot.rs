@@ -34,18 +34,8 @@ fn firmware(ctx: &mut Ctx) -> Option<Fact<Firmware>> {
 }
 
 fn configured_cmdlines(ctx: &mut Ctx, facts: &mut Facts) {
-    let mut grub_files = vec!["etc/default/grub".to_string()];
-    if let Some(names) = ctx.list("etc/default/grub.d") {
-        grub_files.extend(names.into_iter().filter(|n| n.ends_with(".cfg")).map(|n| format!("etc/default/grub.d/{n}")));
-    }
-    for path in grub_files {
-        if let Some((value, line)) = ctx.text(&path).and_then(|t| grub::parse_default_grub(&t)) {
-            facts.boot.configured.push(ConfiguredCmdline {
-                kind: CmdlineFile::Grub,
-                cmdline: cmdline::parse_cmdline(&value),
-                from: Provenance::line(path, line),
-            });
-        }
+    if let Some(grub) = grub_cmdline(ctx) {
+        facts.boot.configured.push(grub);
     }
     if let Some(text) = ctx.text("etc/kernel/cmdline") {
         let first = text.lines().position(|l| !l.trim().is_empty());
@@ -58,8 +48,9 @@ fn configured_cmdlines(ctx: &mut Ctx, facts: &mut Facts) {
             });
         }
     }
+    let mut seen = std::collections::BTreeSet::new();
     for dir in LOADER_ENTRY_DIRS {
-        if ctx.host.kind(dir).is_none() {
+        if ctx.host.kind(dir).is_none() || !seen.insert(ctx.host.canonical(dir, true).unwrap_or_default()) {
             continue;
         }
         for name in ctx.list(dir).unwrap_or_default().into_iter().filter(|n| n.ends_with(".conf")) {
@@ -73,6 +64,41 @@ fn configured_cmdlines(ctx: &mut Ctx, facts: &mut Facts) {
             }
         }
     }
+}
+
+/// GRUB's effective command line: `/etc/default/grub` then the `grub.d/*.cfg` drop-ins,
+/// sourced in that order by `grub-mkconfig`, so a drop-in can override or extend it.
+fn grub_cmdline(ctx: &mut Ctx) -> Option<ConfiguredCmdline> {
+    let mut files = Vec::new();
+    if let Some(text) = ctx.text("etc/default/grub") {
+        files.push(("etc/default/grub".to_string(), text));
+    }
+    if ctx.host.kind("etc/default/grub.d").is_some() {
+        for name in ctx.list("etc/default/grub.d").unwrap_or_default() {
+            let path = format!("etc/default/grub.d/{name}");
+            if name.ends_with(".cfg") {
+                if let Some(text) = ctx.text(&path) {
+                    files.push((path, text));
+                }
+            }
+        }
+    }
+    let mut joined = String::new();
+    let mut starts = Vec::new();
+    for (path, text) in &files {
+        starts.push((joined.lines().count() as u64, path.as_str()));
+        joined.push_str(text);
+        if !text.ends_with('\n') {
+            joined.push('\n');
+        }
+    }
+    let (value, line) = grub::parse_default_grub(&joined)?;
+    let (offset, path) = starts.iter().rev().find(|(start, _)| *start < line).copied()?;
+    Some(ConfiguredCmdline {
+        kind: CmdlineFile::Grub,
+        cmdline: cmdline::parse_cmdline(&value),
+        from: Provenance::line(path, line - offset),
+    })
 }
 
 fn proxmox_boot_status(ctx: &mut Ctx) -> Option<Fact<engine::facts::ProxmoxBootStatus>> {

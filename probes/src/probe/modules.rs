@@ -62,13 +62,21 @@ fn conf_files(ctx: &mut Ctx, dir: &str) -> Vec<String> {
     names.into_iter().map(|n| format!("{dir}/{n}")).collect()
 }
 
+/// The folders that exist, each once: on merged-/usr systems `lib` links to `usr/lib`.
+fn distinct_dirs<'a>(ctx: &Ctx, dirs: &[&'a str]) -> Vec<&'a str> {
+    let mut seen = std::collections::BTreeSet::new();
+    dirs.iter()
+        .copied()
+        .filter(|dir| ctx.host.kind(dir).is_some())
+        .filter(|dir| seen.insert(ctx.host.canonical(dir, true).unwrap_or_else(|_| dir.to_string())))
+        .collect()
+}
+
 fn modprobe_directives(ctx: &mut Ctx) -> Option<Vec<engine::facts::ModprobeDirective>> {
     let mut seen_any = false;
     let mut directives = Vec::new();
-    for dir in MODPROBE_DIRS {
-        if ctx.host.kind(dir).is_some() {
-            seen_any = true;
-        }
+    for dir in distinct_dirs(ctx, &MODPROBE_DIRS) {
+        seen_any = true;
         for path in conf_files(ctx, dir) {
             if let Some(text) = ctx.text(&path) {
                 directives.extend(modprobe::parse_modprobe_conf(&text, &path));
@@ -83,7 +91,7 @@ fn modules_to_load(ctx: &mut Ctx) -> Option<Vec<Fact<String>>> {
     if ctx.host.exists("etc/modules") {
         files.push("etc/modules".to_string());
     }
-    for dir in MODULES_LOAD_DIRS {
+    for dir in distinct_dirs(ctx, &MODULES_LOAD_DIRS) {
         files.extend(conf_files(ctx, dir));
     }
     list_modules(ctx, files, modprobe::parse_module_list)
