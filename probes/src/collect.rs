@@ -67,8 +67,15 @@ impl<'h> Ctx<'h> {
         }
         let hint = match err {
             HostError::PermissionDenied { .. } => Some(root_hint(path)),
-            HostError::CommandFailed { message, .. } if message.contains("not permitted") => Some(root_hint(path)),
+            HostError::CommandFailed { message, .. } if message.contains("not permitted") => {
+                Some(root_hint(path))
+            }
             _ => None,
+        };
+        // A decoding error names the stored file (`config.hex`) rather than the one asked for.
+        let path = match err {
+            HostError::Invalid { path: own, .. } => own.as_str(),
+            _ => path,
         };
         self.unreadable.push(Unreadable { path: path.to_string(), reason: err.reason(), hint });
     }

@@ -14,7 +14,11 @@ pub fn run(args: &SourceArgs, json: bool) -> Result<Outcome> {
             facts.collection.unreadable.iter().map(|u| format!("{} ({})", u.path, u.reason)).collect();
         bail!(
             "no usable facts could be read from this source{}",
-            if unreadable.is_empty() { String::new() } else { format!("; unreadable: {}", unreadable.join(", ")) }
+            if unreadable.is_empty() {
+                String::new()
+            } else {
+                format!("; unreadable: {}", unreadable.join(", "))
+            }
         );
     }
     let mut out = std::io::stdout().lock();

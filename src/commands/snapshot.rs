@@ -34,7 +34,11 @@ pub fn run(args: &SourceArgs, out: &Path, description: Option<String>) -> Result
         summary.bytes.div_ceil(1024)
     )?;
     if !manifest.unreadable.is_empty() {
-        writeln!(stdout, "Could not read {} paths; they are listed in its manifest.json.", manifest.unreadable.len())?;
+        writeln!(
+            stdout,
+            "Could not read {} paths; they are listed in its manifest.json.",
+            manifest.unreadable.len()
+        )?;
     }
     if !privileged {
         writeln!(stdout, "Not root: config space, /proc/iomem and a restricted kernel log are incomplete. For a full capture: sudo vfio-doctor snapshot {}", out.display())?;

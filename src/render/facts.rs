@@ -49,7 +49,11 @@ fn source(out: &mut impl Write, facts: &Facts) -> io::Result<()> {
 fn system(out: &mut impl Write, facts: &Facts) -> io::Result<()> {
     let k = &facts.kernel;
     writeln!(out, "{}", heading("System"))?;
-    line(out, "Distribution", or_unknown(&k.distro, |d| d.pretty_name.clone().unwrap_or_else(|| d.id.clone())))?;
+    line(
+        out,
+        "Distribution",
+        or_unknown(&k.distro, |d| d.pretty_name.clone().unwrap_or_else(|| d.id.clone())),
+    )?;
     if let Some(pve) = &k.proxmox {
         line(out, "Proxmox VE", pve.value.manager.clone().unwrap_or_else(unknown))?;
     }
@@ -107,7 +111,11 @@ fn iommu(out: &mut impl Write, facts: &Facts) -> io::Result<()> {
     line(out, "Interrupt remapping", or_unknown(&i.interrupt_remapping, |v| yes_no(*v)))?;
     for unit in &i.dmar_units {
         let ir = engine::facts::vtd::ir_supported(unit.ecap);
-        line(out, &format!("  {}", unit.name), format!("cap {:x} ecap {:x} (IR {})", unit.cap, unit.ecap, yes_no(ir)))?;
+        line(
+            out,
+            &format!("  {}", unit.name),
+            format!("cap {:x} ecap {:x} (IR {})", unit.cap, unit.ecap, yes_no(ir)),
+        )?;
     }
     match &i.groups {
         Some(groups) if groups.value.is_empty() => line(out, "IOMMU groups", bad("none"))?,
@@ -210,7 +218,17 @@ fn modules(out: &mut impl Write, facts: &Facts) -> io::Result<()> {
     }
     if let Some(directives) = &m.modprobe {
         for d in directives {
-            line(out, "modprobe.d", format!("{} {} {}  {}", format!("{:?}", d.kind).to_lowercase(), d.module, d.args, dim(&d.from.to_string())))?;
+            line(
+                out,
+                "modprobe.d",
+                format!(
+                    "{} {} {}  {}",
+                    format!("{:?}", d.kind).to_lowercase(),
+                    d.module,
+                    d.args,
+                    dim(&d.from.to_string())
+                ),
+            )?;
         }
     }
     if let Some(list) = &m.load_at_boot {

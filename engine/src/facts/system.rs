@@ -29,8 +29,7 @@ pub struct KernelVersion {
 impl KernelVersion {
     /// Parses the leading `X.Y[.Z]` of a release string.
     pub fn parse(release: &str) -> Option<Self> {
-        let head: String =
-            release.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        let head: String = release.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
         let mut parts = head.split('.').filter(|p| !p.is_empty());
         let major = parts.next()?.parse().ok()?;
         let minor = parts.next()?.parse().ok()?;
@@ -312,9 +311,7 @@ impl Modules {
     }
 
     pub fn parameter(&self, module: &str, name: &str) -> Option<&ModuleParameter> {
-        self.parameters
-            .iter()
-            .find(|p| same_param_name(&p.module, module) && p.name == name)
+        self.parameters.iter().find(|p| same_param_name(&p.module, module) && p.name == name)
     }
 }
 

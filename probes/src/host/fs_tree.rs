@@ -56,9 +56,7 @@ impl Tree for FsTree {
         let mut bytes = Vec::new();
         // sysfs files report a size of 4096 whatever they hold, so read to the end
         // instead of trusting the length, but never past the cap.
-        file.take(MAX_FILE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| HostError::from_io(path, &e))?;
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| HostError::from_io(path, &e))?;
         if bytes.len() as u64 > MAX_FILE_BYTES {
             return Err(HostError::TooLarge { path: path.to_string(), limit: MAX_FILE_BYTES });
         }
@@ -77,10 +75,8 @@ impl Tree for FsTree {
     fn list(&self, path: &str) -> Result<Vec<String>, HostError> {
         let real = self.resolved(path, true)?;
         let entries = fs::read_dir(&real).map_err(|e| HostError::from_io(path, &e))?;
-        let mut names: Vec<String> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut names: Vec<String> =
+            entries.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
         names.sort();
         Ok(names)
     }

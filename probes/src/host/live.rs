@@ -53,8 +53,8 @@ fn find_in_path(program: &str) -> Option<std::path::PathBuf> {
 
 fn run(command: Command) -> Result<Vec<u8>, HostError> {
     let argv = command.argv();
-    let program = find_in_path(argv[0])
-        .ok_or_else(|| HostError::CommandMissing { command: command.display() })?;
+    let program =
+        find_in_path(argv[0]).ok_or_else(|| HostError::CommandMissing { command: command.display() })?;
     let mut child = std::process::Command::new(program)
         .args(&argv[1..])
         .env("LC_ALL", "C")
@@ -130,9 +130,7 @@ impl Tree for LiveHost {
 impl Host for LiveHost {
     fn command(&self, command: Command) -> Result<Box<dyn BufRead + '_>, HostError> {
         // proxmox-boot-tool mounts the ESPs; run it only where the host is set up for it.
-        if command == Command::ProxmoxBootStatus
-            && !Path::new("/etc/kernel/proxmox-boot-uuids").exists()
-        {
+        if command == Command::ProxmoxBootStatus && !Path::new("/etc/kernel/proxmox-boot-uuids").exists() {
             return Err(HostError::NotFound { path: "etc/kernel/proxmox-boot-uuids".into() });
         }
         run(command).map(|bytes| Box::new(Cursor::new(bytes)) as Box<dyn BufRead>)

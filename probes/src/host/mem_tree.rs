@@ -141,7 +141,8 @@ mod tests {
         let mut t = MemTree::new();
         let dev = "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0";
         t.insert(&format!("{dev}/vendor"), MemEntry::File(b"0x10de\n".to_vec())).unwrap();
-        t.insert(&format!("{dev}/driver"), MemEntry::Link("../../../../bus/pci/drivers/vfio-pci".into())).unwrap();
+        t.insert(&format!("{dev}/driver"), MemEntry::Link("../../../../bus/pci/drivers/vfio-pci".into()))
+            .unwrap();
         t.insert(
             "sys/bus/pci/devices/0000:01:00.0",
             MemEntry::Link("../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0".into()),

@@ -144,7 +144,9 @@ fn layout_path(
         }
         PasteKind::LibvirtXml => {
             let name = domain_name(&chunk.text)
-                .filter(|n| n.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) && !n.starts_with('.'))
+                .filter(|n| {
+                    n.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) && !n.starts_with('.')
+                })
                 .unwrap_or_else(|| format!("pasted-{}", next("domain")));
             format!("etc/libvirt/qemu/{name}.xml")
         }

@@ -63,9 +63,7 @@ impl<H: Host> RecordingHost<H> {
 
     fn failed(&self, path: &str, err: &HostError) {
         if !err.is_not_found() {
-            self.unreadable
-                .borrow_mut()
-                .insert(path.to_string(), UnreadableRecord::from_error(path, err));
+            self.unreadable.borrow_mut().insert(path.to_string(), UnreadableRecord::from_error(path, err));
         }
     }
 
@@ -188,14 +186,12 @@ impl<H: Host> Tree for RecordingHost<H> {
                 }
             }
             // An existence check on a file: keep the file so the replay sees it too.
-            Some(EntryKind::File) => {
-                if !self.entries.borrow().contains_key(&at) {
-                    if let Ok(bytes) = self.inner.read(path) {
-                        self.keep(&at, MemEntry::File(bytes));
-                    }
+            Some(EntryKind::File) if !self.entries.borrow().contains_key(&at) => {
+                if let Ok(bytes) = self.inner.read(path) {
+                    self.keep(&at, MemEntry::File(bytes));
                 }
             }
-            None => {}
+            _ => {}
         }
         kind
     }

@@ -65,9 +65,10 @@ mod tests {
 
     #[test]
     fn follows_sysfs_style_relative_links() {
-        let links = Links(BTreeMap::from([
-            ("sys/bus/pci/devices/0000:01:00.0", "../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0"),
-        ]));
+        let links = Links(BTreeMap::from([(
+            "sys/bus/pci/devices/0000:01:00.0",
+            "../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0",
+        )]));
         assert_eq!(
             resolve(&links, "sys/bus/pci/devices/0000:01:00.0/vendor", true).unwrap(),
             "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/vendor"

@@ -224,11 +224,9 @@ impl<T: Tree> Tree for Snapshot<T> {
     }
 
     fn kind(&self, path: &str) -> Option<EntryKind> {
-        self.tree.kind(path).or_else(|| {
-            self.tree
-                .kind(&format!("{path}{HEX_SUFFIX}"))
-                .filter(|k| *k == EntryKind::File)
-        })
+        self.tree
+            .kind(path)
+            .or_else(|| self.tree.kind(&format!("{path}{HEX_SUFFIX}")).filter(|k| *k == EntryKind::File))
     }
 }
 
@@ -237,9 +235,7 @@ impl<T: Tree> Host for Snapshot<T> {
         let path = command.snapshot_path();
         let record = self.manifest.commands.iter().find(|r| r.path == path);
         match record.map(|r| r.status.as_str()) {
-            Some("missing") => {
-                return Err(HostError::CommandMissing { command: command.display() })
-            }
+            Some("missing") => return Err(HostError::CommandMissing { command: command.display() }),
             Some("failed") => {
                 let message = record.and_then(|r| r.message.clone()).unwrap_or_default();
                 return Err(HostError::CommandFailed { command: command.display(), message });

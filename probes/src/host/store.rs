@@ -52,12 +52,15 @@ fn read_zip(path: &Path, name: &str) -> Result<MemTree, HostError> {
     let file = fs::File::open(path).map_err(|e| HostError::from_io(name, &e))?;
     let mut archive = zip::ZipArchive::new(file).map_err(|e| invalid(format!("not a readable zip: {e}")))?;
     if archive.len() > ZIP_MAX_ENTRIES {
-        return Err(invalid(format!("{} entries, more than the {ZIP_MAX_ENTRIES} a snapshot may hold", archive.len())));
+        return Err(invalid(format!(
+            "{} entries, more than the {ZIP_MAX_ENTRIES} a snapshot may hold",
+            archive.len()
+        )));
     }
-    let prefix = (0..archive.len())
-        .any(|i| archive.name_for_index(i).is_some_and(|n| n.is_ok_and(|n| n.starts_with(ZIP_SNAPSHOT_PREFIX))))
-        .then_some(ZIP_SNAPSHOT_PREFIX)
-        .unwrap_or("");
+    let has_snapshot_folder = (0..archive.len()).any(|i| {
+        archive.name_for_index(i).is_some_and(|n| n.is_ok_and(|n| n.starts_with(ZIP_SNAPSHOT_PREFIX)))
+    });
+    let prefix = if has_snapshot_folder { ZIP_SNAPSHOT_PREFIX } else { "" };
     let mut tree = MemTree::new();
     let mut total = 0u64;
     for i in 0..archive.len() {
@@ -81,7 +84,9 @@ fn read_zip(path: &Path, name: &str) -> Result<MemTree, HostError> {
         }
         total += bytes.len() as u64;
         if total > ZIP_MAX_TOTAL {
-            return Err(invalid(format!("unpacks to more than {ZIP_MAX_TOTAL} bytes; refusing a likely zip bomb")));
+            return Err(invalid(format!(
+                "unpacks to more than {ZIP_MAX_TOTAL} bytes; refusing a likely zip bomb"
+            )));
         }
         let entry_value = if entry.is_symlink() {
             MemEntry::Link(String::from_utf8_lossy(&bytes).into_owned())
@@ -132,11 +137,8 @@ pub fn write_snapshot(out: &Path, tree: &MemTree, manifest: &Manifest) -> Result
         return Ok(summary);
     }
     fs::create_dir_all(out).map_err(|e| HostError::from_io(&name, &e))?;
-    let links: std::collections::BTreeSet<&str> = tree
-        .entries()
-        .filter(|(_, e)| matches!(e, MemEntry::Link(_)))
-        .map(|(p, _)| p)
-        .collect();
+    let links: std::collections::BTreeSet<&str> =
+        tree.entries().filter(|(_, e)| matches!(e, MemEntry::Link(_))).map(|(p, _)| p).collect();
     for (path, entry) in tree.entries() {
         // Writing through a link we created could land outside `out`.
         if path.match_indices('/').any(|(i, _)| links.contains(&path[..i])) {
@@ -154,7 +156,9 @@ pub fn write_snapshot(out: &Path, tree: &MemTree, manifest: &Manifest) -> Result
             MemEntry::Dir => {
                 fs::create_dir_all(&target).map_err(|e| HostError::from_io(&shown, &e))?;
                 // An empty folder is a fact (no IOMMU units); keep it through git.
-                if !tree.entries().any(|(p, _)| p.len() > path.len() && p.starts_with(path) && p.as_bytes()[path.len()] == b'/') {
+                if !tree.entries().any(|(p, _)| {
+                    p.len() > path.len() && p.starts_with(path) && p.as_bytes()[path.len()] == b'/'
+                }) {
                     fs::write(target.join(KEEP_FILE), b"").map_err(|e| HostError::from_io(&shown, &e))?;
                 }
             }

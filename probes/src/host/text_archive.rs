@@ -51,13 +51,10 @@ pub fn parse(text: &str, name: &str) -> Result<MemTree, HostError> {
     for (index, line) in lines {
         let line_no = index + 1;
         let Some(header) = marker(line.trim_end_matches('\r')) else {
-            match current.as_mut() {
-                Some((_, content, _)) => {
-                    content.push_str(line.trim_end_matches('\r'));
-                    content.push('\n');
-                }
-                // Text before the first marker is the archive's comment.
-                None => {}
+            // Text before the first marker is the archive's comment.
+            if let Some((_, content, _)) = current.as_mut() {
+                content.push_str(line.trim_end_matches('\r'));
+                content.push('\n');
             }
             continue;
         };

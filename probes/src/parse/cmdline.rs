@@ -18,10 +18,7 @@ pub fn parse_cmdline(text: &str) -> Cmdline {
         params.push(param);
         rest = after.trim_start_matches(is_kernel_space);
     }
-    Cmdline {
-        raw: raw.to_string(),
-        params,
-    }
+    Cmdline { raw: raw.to_string(), params }
 }
 
 /// `isspace` of the kernel's `lib/ctype.c` for ASCII: space, `\t`, `\n`, `\v`, `\f`, `\r`.
@@ -54,10 +51,7 @@ fn next_arg(args: &str) -> (CmdlineParam, &str) {
     }
     let body = args.get(body_start..end).unwrap_or_default();
     let rest = args.get(end..).unwrap_or_default();
-    (
-        split_key_value(body, equals.map(|e| e - body_start), quoted),
-        rest,
-    )
+    (split_key_value(body, equals.map(|e| e - body_start), quoted), rest)
 }
 
 /// Splits a token body (leading quote already dropped) at `equals` and removes the
@@ -65,25 +59,15 @@ fn next_arg(args: &str) -> (CmdlineParam, &str) {
 /// the first removal overwrites it with NUL and the second test then fails.
 fn split_key_value(body: &str, equals: Option<usize>, quoted: bool) -> CmdlineParam {
     let Some((key, value)) = equals.and_then(|e| Some((body.get(..e)?, body.get(e + 1..)?))) else {
-        let key = if quoted {
-            strip_one_suffix_quote(body)
-        } else {
-            body
-        };
-        return CmdlineParam {
-            key: key.to_string(),
-            value: None,
-        };
+        let key = if quoted { strip_one_suffix_quote(body) } else { body };
+        return CmdlineParam { key: key.to_string(), value: None };
     };
     let value = match value.strip_prefix('"') {
         Some(unquoted) => strip_one_suffix_quote(unquoted),
         None if quoted => strip_one_suffix_quote(value),
         None => value,
     };
-    CmdlineParam {
-        key: key.to_string(),
-        value: Some(value.to_string()),
-    }
+    CmdlineParam { key: key.to_string(), value: Some(value.to_string()) }
 }
 
 fn strip_one_suffix_quote(s: &str) -> &str {
@@ -95,11 +79,7 @@ mod tests {
     use super::*;
 
     fn pairs(cmdline: &Cmdline) -> Vec<(&str, Option<&str>)> {
-        cmdline
-            .params
-            .iter()
-            .map(|p| (p.key.as_str(), p.value.as_deref()))
-            .collect()
+        cmdline.params.iter().map(|p| (p.key.as_str(), p.value.as_deref())).collect()
     }
 
     #[test]
@@ -132,22 +112,14 @@ mod tests {
         let c = parse_cmdline("root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on\n");
         assert_eq!(
             pairs(&c),
-            vec![
-                ("root", Some("ZFS=rpool/ROOT/pve-1")),
-                ("boot", Some("zfs")),
-                ("intel_iommu", Some("on")),
-            ]
+            vec![("root", Some("ZFS=rpool/ROOT/pve-1")), ("boot", Some("zfs")), ("intel_iommu", Some("on")),]
         );
     }
 
     #[test]
     fn repeated_keys_keep_every_value_in_order_and_last_wins() {
-        let c =
-            parse_cmdline("quiet video=efifb:off video=vesafb:off initcall_blacklist=sysfb_init");
-        assert_eq!(
-            c.values("video").collect::<Vec<_>>(),
-            vec!["efifb:off", "vesafb:off"]
-        );
+        let c = parse_cmdline("quiet video=efifb:off video=vesafb:off initcall_blacklist=sysfb_init");
+        assert_eq!(c.values("video").collect::<Vec<_>>(), vec!["efifb:off", "vesafb:off"]);
         assert_eq!(c.last("video"), Some("vesafb:off"));
         assert_eq!(c.last("initcall_blacklist"), Some("sysfb_init"));
     }
@@ -159,10 +131,7 @@ mod tests {
         );
         assert_eq!(c.last("vfio_pci.ids"), Some("10de:1b80,10de:10f0"));
         assert_eq!(c.last("vfio-pci.ids"), Some("10de:1b80,10de:10f0"));
-        assert_eq!(
-            c.last("pcie_acs_override"),
-            Some("downstream,multifunction")
-        );
+        assert_eq!(c.last("pcie_acs_override"), Some("downstream,multifunction"));
     }
 
     #[test]
@@ -182,29 +151,20 @@ mod tests {
     #[test]
     fn extra_whitespace_tabs_and_newlines_separate() {
         let c = parse_cmdline("  ro\t\tquiet \n  iommu=pt  \n");
-        assert_eq!(
-            pairs(&c),
-            vec![("ro", None), ("quiet", None), ("iommu", Some("pt"))]
-        );
+        assert_eq!(pairs(&c), vec![("ro", None), ("quiet", None), ("iommu", Some("pt"))]);
         assert_eq!(c.raw, "ro\t\tquiet \n  iommu=pt");
     }
 
     #[test]
     fn quoted_value_keeps_spaces_without_quotes() {
         let c = parse_cmdline(r#"dyndbg="file vfio_pci_core.c +p" quiet"#);
-        assert_eq!(
-            pairs(&c),
-            vec![("dyndbg", Some("file vfio_pci_core.c +p")), ("quiet", None)]
-        );
+        assert_eq!(pairs(&c), vec![("dyndbg", Some("file vfio_pci_core.c +p")), ("quiet", None)]);
     }
 
     #[test]
     fn quoted_whole_parameter_keeps_spaces_without_quotes() {
         let c = parse_cmdline(r#""dyndbg=file vfio_pci_core.c +p" ro"#);
-        assert_eq!(
-            pairs(&c),
-            vec![("dyndbg", Some("file vfio_pci_core.c +p")), ("ro", None)]
-        );
+        assert_eq!(pairs(&c), vec![("dyndbg", Some("file vfio_pci_core.c +p")), ("ro", None)]);
         let c = parse_cmdline(r#""quiet" ro"#);
         assert_eq!(pairs(&c), vec![("quiet", None), ("ro", None)]);
     }
@@ -225,10 +185,7 @@ mod tests {
     #[test]
     fn empty_value_and_leading_equals() {
         let c = parse_cmdline(r#"console= x="" =y"#);
-        assert_eq!(
-            pairs(&c),
-            vec![("console", Some("")), ("x", Some("")), ("=y", None)]
-        );
+        assert_eq!(pairs(&c), vec![("console", Some("")), ("x", Some("")), ("=y", None)]);
     }
 
     #[test]
@@ -238,9 +195,6 @@ mod tests {
         assert_eq!(pairs(&parse_cmdline("\"")), vec![("", None)]);
         assert_eq!(pairs(&parse_cmdline("\"=\"")), vec![("=", None)]);
         assert_eq!(pairs(&parse_cmdline("k=\"")), vec![("k", Some(""))]);
-        assert_eq!(
-            pairs(&parse_cmdline("é=ü ß")),
-            vec![("é", Some("ü")), ("ß", None)]
-        );
+        assert_eq!(pairs(&parse_cmdline("é=ü ß")), vec![("é", Some("ü")), ("ß", None)]);
     }
 }

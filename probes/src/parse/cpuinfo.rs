@@ -142,10 +142,7 @@ power management:
     fn amd_epyc_guest() {
         let info = parse_cpuinfo(AMD_EPYC_GUEST);
         assert_eq!(info.vendor, Some(CpuVendor::Amd));
-        assert_eq!(
-            info.model_name.as_deref(),
-            Some("AMD EPYC 7443P 24-Core Processor")
-        );
+        assert_eq!(info.model_name.as_deref(), Some("AMD EPYC 7443P 24-Core Processor"));
         assert_eq!(info.flags, vec!["hypervisor", "pdpe1gb", "svm", "x2apic"]);
         assert!(info.has_flags_line);
     }
@@ -154,22 +151,18 @@ power management:
     fn intel_host_ignores_vmx_flags_line() {
         let info = parse_cpuinfo(INTEL_HOST);
         assert_eq!(info.vendor, Some(CpuVendor::Intel));
-        assert_eq!(
-            info.model_name.as_deref(),
-            Some("Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz")
-        );
+        assert_eq!(info.model_name.as_deref(), Some("Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz"));
         assert_eq!(info.flags, vec!["pdpe1gb", "vmx", "x2apic"]);
         assert!(info.has_flags_line);
     }
 
     #[test]
     fn other_vendor_and_missing_flags_line() {
-        let info = parse_cpuinfo("processor\t: 0\nvendor_id\t: HygonGenuine\nmodel name\t: Hygon C86 3250  8-core Processor\n");
-        assert_eq!(info.vendor, Some(CpuVendor::Other));
-        assert_eq!(
-            info.model_name.as_deref(),
-            Some("Hygon C86 3250  8-core Processor")
+        let info = parse_cpuinfo(
+            "processor\t: 0\nvendor_id\t: HygonGenuine\nmodel name\t: Hygon C86 3250  8-core Processor\n",
         );
+        assert_eq!(info.vendor, Some(CpuVendor::Other));
+        assert_eq!(info.model_name.as_deref(), Some("Hygon C86 3250  8-core Processor"));
         assert!(info.flags.is_empty());
         assert!(!info.has_flags_line);
     }
@@ -183,8 +176,7 @@ power management:
 
     #[test]
     fn leading_blank_lines_and_crlf_are_tolerated() {
-        let info =
-            parse_cpuinfo("\r\n\nvendor_id\t: AuthenticAMD\r\nflags\t\t: svm svm hypervisor\r\n");
+        let info = parse_cpuinfo("\r\n\nvendor_id\t: AuthenticAMD\r\nflags\t\t: svm svm hypervisor\r\n");
         assert_eq!(info.vendor, Some(CpuVendor::Amd));
         assert_eq!(info.flags, vec!["hypervisor", "svm"]);
     }

@@ -87,11 +87,7 @@ struct ShellReader<'a> {
 
 impl<'a> ShellReader<'a> {
     fn new(text: &'a str) -> Self {
-        Self {
-            chars: text.chars().peekable(),
-            line: 1,
-            vars: HashMap::new(),
-        }
+        Self { chars: text.chars().peekable(), line: 1, vars: HashMap::new() }
     }
 
     fn bump(&mut self) -> Option<char> {
@@ -103,11 +99,7 @@ impl<'a> ShellReader<'a> {
     }
 
     fn skip_blanks(&mut self) {
-        while self
-            .chars
-            .next_if(|c| matches!(c, ' ' | '\t' | '\r'))
-            .is_some()
-        {}
+        while self.chars.next_if(|c| matches!(c, ' ' | '\t' | '\r')).is_some() {}
     }
 
     /// Consumes up to and including the next newline.
@@ -166,10 +158,7 @@ impl<'a> ShellReader<'a> {
         let mut name = String::new();
         if let Some(first) = self.chars.next_if(|c| c.is_ascii_alphabetic() || *c == '_') {
             name.push(first);
-            while let Some(c) = self
-                .chars
-                .next_if(|c| c.is_ascii_alphanumeric() || *c == '_')
-            {
+            while let Some(c) = self.chars.next_if(|c| c.is_ascii_alphanumeric() || *c == '_') {
                 name.push(c);
             }
         }
@@ -329,10 +318,7 @@ GRUB_CMDLINE_LINUX=""
 
     #[test]
     fn debian_default_grub_with_iommu() {
-        assert_eq!(
-            parse_default_grub(DEBIAN_DEFAULT_GRUB),
-            Some(("quiet intel_iommu=on".to_string(), 10))
-        );
+        assert_eq!(parse_default_grub(DEBIAN_DEFAULT_GRUB), Some(("quiet intel_iommu=on".to_string(), 10)));
     }
 
     #[test]
@@ -340,10 +326,7 @@ GRUB_CMDLINE_LINUX=""
         let text = "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet amd_iommu=on\"\nGRUB_CMDLINE_LINUX=\"root=ZFS=rpool/ROOT/pve-1 boot=zfs\"\n";
         assert_eq!(
             parse_default_grub(text),
-            Some((
-                "root=ZFS=rpool/ROOT/pve-1 boot=zfs quiet amd_iommu=on".to_string(),
-                2
-            ))
+            Some(("root=ZFS=rpool/ROOT/pve-1 boot=zfs quiet amd_iommu=on".to_string(), 2))
         );
     }
 
@@ -353,10 +336,7 @@ GRUB_CMDLINE_LINUX=""
             parse_default_grub("GRUB_CMDLINE_LINUX_DEFAULT='quiet iommu=pt $NOT_EXPANDED'\n"),
             Some(("quiet iommu=pt $NOT_EXPANDED".to_string(), 1))
         );
-        assert_eq!(
-            parse_default_grub("GRUB_CMDLINE_LINUX_DEFAULT=quiet\n"),
-            Some(("quiet".to_string(), 1))
-        );
+        assert_eq!(parse_default_grub("GRUB_CMDLINE_LINUX_DEFAULT=quiet\n"), Some(("quiet".to_string(), 1)));
     }
 
     #[test]
@@ -377,10 +357,7 @@ GRUB_CMDLINE_LINUX=""
     #[test]
     fn later_assignment_wins() {
         let text = "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on iommu=pt\"\n";
-        assert_eq!(
-            parse_default_grub(text),
-            Some(("quiet intel_iommu=on iommu=pt".to_string(), 3))
-        );
+        assert_eq!(parse_default_grub(text), Some(("quiet intel_iommu=on iommu=pt".to_string(), 3)));
     }
 
     #[test]
@@ -390,68 +367,47 @@ GRUB_CMDLINE_LINUX=""
             "# /etc/default/grub.d/iommu.cfg\nGRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT iommu=pt\"\n"
         );
         let line = u64::try_from(DEBIAN_DEFAULT_GRUB.lines().count()).unwrap() + 2;
-        assert_eq!(
-            parse_default_grub(&joined),
-            Some(("quiet intel_iommu=on iommu=pt".to_string(), line))
-        );
+        assert_eq!(parse_default_grub(&joined), Some(("quiet intel_iommu=on iommu=pt".to_string(), line)));
     }
 
     #[test]
     fn braced_expansion_and_plus_equals() {
         let text = "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"${GRUB_CMDLINE_LINUX_DEFAULT} intel_iommu=on\"\nGRUB_CMDLINE_LINUX_DEFAULT+=\" iommu=pt\"\n";
-        assert_eq!(
-            parse_default_grub(text),
-            Some(("quiet intel_iommu=on iommu=pt".to_string(), 3))
-        );
+        assert_eq!(parse_default_grub(text), Some(("quiet intel_iommu=on iommu=pt".to_string(), 3)));
     }
 
     #[test]
     fn expansion_of_an_unset_variable_is_empty() {
         assert_eq!(
-            parse_default_grub(
-                "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT iommu=pt\"\n"
-            ),
+            parse_default_grub("GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT iommu=pt\"\n"),
             Some(("iommu=pt".to_string(), 1))
         );
     }
 
     #[test]
     fn other_variables_expand_too() {
-        let text =
-            "IOMMU=\"intel_iommu=on iommu=pt\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet $IOMMU\"\n";
-        assert_eq!(
-            parse_default_grub(text),
-            Some(("quiet intel_iommu=on iommu=pt".to_string(), 2))
-        );
+        let text = "IOMMU=\"intel_iommu=on iommu=pt\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet $IOMMU\"\n";
+        assert_eq!(parse_default_grub(text), Some(("quiet intel_iommu=on iommu=pt".to_string(), 2)));
     }
 
     #[test]
     fn export_prefix_and_semicolons() {
-        let text =
-            "export GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"; GRUB_CMDLINE_LINUX=\"nomodeset\"\n";
-        assert_eq!(
-            parse_default_grub(text),
-            Some(("nomodeset quiet".to_string(), 1))
-        );
+        let text = "export GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"; GRUB_CMDLINE_LINUX=\"nomodeset\"\n";
+        assert_eq!(parse_default_grub(text), Some(("nomodeset quiet".to_string(), 1)));
     }
 
     #[test]
     fn quotes_escapes_and_continuations() {
         let text = "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet \\\n  intel_iommu=on \\\"x\\\" \\q\"\n";
-        assert_eq!(
-            parse_default_grub(text),
-            Some(("quiet   intel_iommu=on \"x\" \\q".to_string(), 1))
-        );
+        assert_eq!(parse_default_grub(text), Some(("quiet   intel_iommu=on \"x\" \\q".to_string(), 1)));
         let multi_line = "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\n intel_iommu=on\"\nGRUB_TIMEOUT=1\n";
-        assert_eq!(
-            parse_default_grub(multi_line),
-            Some(("quiet\n intel_iommu=on".to_string(), 1))
-        );
+        assert_eq!(parse_default_grub(multi_line), Some(("quiet\n intel_iommu=on".to_string(), 1)));
     }
 
     #[test]
     fn non_assignment_lines_are_skipped() {
-        let text = "if [ -e /etc/foo ]; then\n  GRUB_CMDLINE_LINUX=\"foo\"\nfi\necho hi\nGRUB_DEFAULT=saved\n";
+        let text =
+            "if [ -e /etc/foo ]; then\n  GRUB_CMDLINE_LINUX=\"foo\"\nfi\necho hi\nGRUB_DEFAULT=saved\n";
         assert_eq!(parse_default_grub(text), Some(("foo".to_string(), 2)));
     }
 
@@ -459,10 +415,7 @@ GRUB_CMDLINE_LINUX=""
     fn neither_variable_assigned_is_none() {
         assert_eq!(parse_default_grub(""), None);
         assert_eq!(parse_default_grub("GRUB_DEFAULT=0\nGRUB_TIMEOUT=5\n"), None);
-        assert_eq!(
-            parse_default_grub("GRUB_CMDLINE_LINUX_DEFAULTX=\"quiet\"\n"),
-            None
-        );
+        assert_eq!(parse_default_grub("GRUB_CMDLINE_LINUX_DEFAULTX=\"quiet\"\n"), None);
     }
 
     #[test]
@@ -475,16 +428,9 @@ GRUB_CMDLINE_LINUX=""
 
     #[test]
     fn broken_shell_does_not_panic() {
-        for text in [
-            "GRUB_CMDLINE_LINUX=\"unterminated",
-            "A='x",
-            "A=`x",
-            "A=${",
-            "A=\\",
-            "=x",
-            "+=",
-            "export",
-        ] {
+        for text in
+            ["GRUB_CMDLINE_LINUX=\"unterminated", "A='x", "A=`x", "A=${", "A=\\", "=x", "+=", "export"]
+        {
             let _ = parse_default_grub(text);
         }
         assert_eq!(
@@ -506,10 +452,7 @@ initrd   /EFI/proxmox/6.8.12-4-pve/initrd.img-6.8.12-4-pve
     fn proxmox_loader_entry_options() {
         assert_eq!(
             parse_loader_entry_options(PROXMOX_LOADER_ENTRY),
-            Some((
-                "root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on".to_string(),
-                3
-            ))
+            Some(("root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on".to_string(), 3))
         );
     }
 
@@ -518,10 +461,7 @@ initrd   /EFI/proxmox/6.8.12-4-pve/initrd.img-6.8.12-4-pve
         let text = "# Boot Loader Specification type#1 entry\ntitle Proxmox Virtual Environment\nversion 6.8.12-4-pve\n#options ignored\noptions\troot=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on\nlinux /EFI/proxmox/6.8.12-4-pve/vmlinuz-6.8.12-4-pve\n";
         assert_eq!(
             parse_loader_entry_options(text),
-            Some((
-                "root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on".to_string(),
-                5
-            ))
+            Some(("root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on".to_string(), 5))
         );
     }
 
@@ -536,14 +476,8 @@ initrd   /EFI/proxmox/6.8.12-4-pve/initrd.img-6.8.12-4-pve
 
     #[test]
     fn loader_entry_without_options() {
-        assert_eq!(
-            parse_loader_entry_options("title x\nlinux /vmlinuz\noptionsfoo bar\n"),
-            None
-        );
+        assert_eq!(parse_loader_entry_options("title x\nlinux /vmlinuz\noptionsfoo bar\n"), None);
         assert_eq!(parse_loader_entry_options(""), None);
-        assert_eq!(
-            parse_loader_entry_options("options\n"),
-            Some((String::new(), 1))
-        );
+        assert_eq!(parse_loader_entry_options("options\n"), Some((String::new(), 1)));
     }
 }

@@ -48,21 +48,12 @@ pub fn parse_hexdump(text: &str) -> Result<Vec<HexDump>, HexDumpError> {
             finish_block(&mut block, &mut dumps);
         } else if let Some(address) = device_line_address(line) {
             finish_block(&mut block, &mut dumps);
-            block = Some(HexDump {
-                address: Some(address.to_owned()),
-                bytes: Vec::new(),
-                line: line_no,
-            });
+            block = Some(HexDump { address: Some(address.to_owned()), bytes: Vec::new(), line: line_no });
         } else if let Some((offset, bytes)) = split_row(line) {
-            let dump = block.get_or_insert_with(|| HexDump {
-                address: None,
-                bytes: Vec::new(),
-                line: line_no,
-            });
+            let dump =
+                block.get_or_insert_with(|| HexDump { address: None, bytes: Vec::new(), line: line_no });
             append_row(dump, offset, bytes, line_no)?;
-        } else if line.starts_with([' ', '\t'])
-            && block.as_ref().is_some_and(|dump| dump.bytes.is_empty())
-        {
+        } else if line.starts_with([' ', '\t']) && block.as_ref().is_some_and(|dump| dump.bytes.is_empty()) {
             // A detail line of `lspci -v -xxx` (Subsystem, Flags, Capabilities …), which
             // comes between the device line and its rows.
         } else {
@@ -113,16 +104,11 @@ fn split_row(line: &str) -> Option<(&str, &str)> {
     looks_like_row.then_some((offset, bytes))
 }
 
-fn append_row(
-    dump: &mut HexDump,
-    offset: &str,
-    bytes: &str,
-    line: u64,
-) -> Result<(), HexDumpError> {
+fn append_row(dump: &mut HexDump, offset: &str, bytes: &str, line: u64) -> Result<(), HexDumpError> {
     let error = |message: String| HexDumpError { line, message };
     let expected = dump.bytes.len();
-    let offset_value = usize::from_str_radix(offset, 16)
-        .map_err(|_| error(format!("offset `{offset}` is too large")))?;
+    let offset_value =
+        usize::from_str_radix(offset, 16).map_err(|_| error(format!("offset `{offset}` is too large")))?;
     let column = expected % ROW_LEN;
     if column != 0 {
         return Err(error(format!(
@@ -130,24 +116,19 @@ fn append_row(
         )));
     }
     if offset_value != expected {
-        return Err(error(format!(
-            "expected offset {expected:#x}, found {offset_value:#x}"
-        )));
+        return Err(error(format!("expected offset {expected:#x}, found {offset_value:#x}")));
     }
     let mut count = 0;
     for token in bytes.split(' ').skip(1) {
         if count == ROW_LEN {
             return Err(error(format!("more than {ROW_LEN} bytes in one row")));
         }
-        let byte =
-            parse_hex_byte(token).ok_or_else(|| error(format!("`{token}` is not a hex byte")))?;
+        let byte = parse_hex_byte(token).ok_or_else(|| error(format!("`{token}` is not a hex byte")))?;
         dump.bytes.push(byte);
         count += 1;
     }
     if count == 0 {
-        return Err(error(format!(
-            "row at offset {offset_value:#x} has no bytes"
-        )));
+        return Err(error(format!("row at offset {offset_value:#x} has no bytes")));
     }
     Ok(())
 }
@@ -288,13 +269,10 @@ mod tests {
     #[test]
     fn write_matches_lspci_layout_exactly() {
         let bytes = [
-            0xde, 0x10, 0x80, 0x1b, 0x07, 0x04, 0x10, 0x00, 0xa1, 0x00, 0x00, 0x03, 0x00, 0x00,
-            0x80, 0x00, 0x00, 0x00,
+            0xde, 0x10, 0x80, 0x1b, 0x07, 0x04, 0x10, 0x00, 0xa1, 0x00, 0x00, 0x03, 0x00, 0x00, 0x80, 0x00,
+            0x00, 0x00,
         ];
-        assert_eq!(
-            write_hexdump(&bytes),
-            "00: de 10 80 1b 07 04 10 00 a1 00 00 03 00 00 80 00\n10: 00 00\n"
-        );
+        assert_eq!(write_hexdump(&bytes), "00: de 10 80 1b 07 04 10 00 a1 00 00 03 00 00 80 00\n10: 00 00\n");
         assert_eq!(write_hexdump(&[]), "");
     }
 
@@ -313,10 +291,7 @@ mod tests {
 
     #[test]
     fn rejects_gaps_and_out_of_order_offsets() {
-        assert_eq!(
-            err_line("00: de 10 80 1b 07 04 10 00 a1 00 00 03 00 00 80 00\n20: 00\n"),
-            2
-        );
+        assert_eq!(err_line("00: de 10 80 1b 07 04 10 00 a1 00 00 03 00 00 80 00\n20: 00\n"), 2);
         assert_eq!(err_line("10: de 10\n"), 1);
         let text = "00: de 10 80 1b 07 04 10 00 a1 00 00 03 00 00 80 00\n\
                     10: 00 00 00 de 0c 00 00 c0 00 00 00 00 0c 00 00 d0\n\
@@ -338,10 +313,7 @@ mod tests {
             ("00: de 10 800 1b\n", "`800` is not a hex byte"),
             ("00: de  10\n", "`` is not a hex byte"),
             ("00:\n", "has no bytes"),
-            (
-                "00: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n",
-                "more than 16 bytes",
-            ),
+            ("00: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n", "more than 16 bytes"),
             ("this is not a dump\n", "expected a hex row"),
             ("00:de 10\n", "expected a hex row"),
         ];

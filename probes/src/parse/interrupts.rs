@@ -52,9 +52,7 @@ fn numbered_row(line: &str) -> Option<&str> {
 /// IO-APIC or PCI MSI/MSI-X chip, `Some(false)` for an unremapped one, `None` for other
 /// chips (`DMAR-MSI`, `HPET-MSI`, `xen-dyn`…).
 fn chip_remapping(row: &str) -> Option<bool> {
-    let chip = row
-        .split_whitespace()
-        .find(|field| !field.bytes().all(|b| b.is_ascii_digit()))?;
+    let chip = row.split_whitespace().find(|field| !field.bytes().all(|b| b.is_ascii_digit()))?;
     if chip.starts_with("IR-IO-APIC") || chip.starts_with("IR-PCI-MSI") {
         Some(true)
     } else if chip.starts_with("IO-APIC") || chip.starts_with("PCI-MSI") {
@@ -67,10 +65,7 @@ fn chip_remapping(row: &str) -> Option<bool> {
 /// `vfio-intx(%s)`, `vfio-msi[%d](%s)`, `vfio-msix[%d](%s)` anywhere in the action list
 /// (`drivers/vfio/pci/vfio_pci_intrs.c`); a shared line lists several actions.
 fn vfio_interrupts(row: &str) -> Vec<(String, String)> {
-    row.split("vfio-")
-        .skip(1)
-        .filter_map(vfio_interrupt)
-        .collect()
+    row.split("vfio-").skip(1).filter_map(vfio_interrupt).collect()
 }
 
 /// `msix[3](0000:01:00.0)…` (the text after `vfio-`) → address and kind.
@@ -97,10 +92,7 @@ mod tests {
     use super::*;
 
     fn vfio(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, k)| (a.to_string(), k.to_string()))
-            .collect()
+        pairs.iter().map(|(a, k)| (a.to_string(), k.to_string())).collect()
     }
 
     /// A 6.8 Intel host with a GPU passed through (MSI-X video, MSI audio).
@@ -131,11 +123,7 @@ mod tests {
         assert_eq!(summary.evidence_line, Some(2));
         assert_eq!(
             summary.vfio,
-            vfio(&[
-                ("0000:01:00.0", "msix"),
-                ("0000:01:00.0", "msix"),
-                ("0000:01:00.1", "msi")
-            ])
+            vfio(&[("0000:01:00.0", "msix"), ("0000:01:00.0", "msix"), ("0000:01:00.1", "msi")])
         );
     }
 
@@ -166,10 +154,7 @@ NMI:          0          0   Non-maskable interrupts
  42:          0          0          0          0  IR-PCI-MSI-edge      xhci_hcd
 ";
         let summary = parse_interrupts(text);
-        assert_eq!(
-            (summary.remapped, summary.evidence_line),
-            (Some(true), Some(2))
-        );
+        assert_eq!((summary.remapped, summary.evidence_line), (Some(true), Some(2)));
     }
 
     #[test]
@@ -180,10 +165,7 @@ NMI:          0          0   Non-maskable interrupts
   26:          0         12  IR-PCI-MSI 524288-edge      nvme0q0
 ";
         let summary = parse_interrupts(text);
-        assert_eq!(
-            (summary.remapped, summary.evidence_line),
-            (Some(true), Some(3))
-        );
+        assert_eq!((summary.remapped, summary.evidence_line), (Some(true), Some(3)));
     }
 
     #[test]
@@ -215,9 +197,7 @@ NMI:          0   Non-maskable interrupts
 
     /// A fixed pseudo-random walk over the characters the parser cares about.
     fn noise() -> String {
-        let alphabet: Vec<char> = "0123: IR-PCI-MSIO-APIC vfio-msix[](0000:01:00.0) \né"
-            .chars()
-            .collect();
+        let alphabet: Vec<char> = "0123: IR-PCI-MSIO-APIC vfio-msix[](0000:01:00.0) \né".chars().collect();
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         (0..20_000)
             .map(|_| {

@@ -36,9 +36,7 @@ fn parse_line(line: &str, line_number: u64) -> Option<IomemRange> {
 /// A hex address of 1 to 16 digits without a `0x` prefix.
 fn parse_address(hex: &str) -> Option<u64> {
     let well_formed = (1..=16).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit());
-    well_formed
-        .then(|| u64::from_str_radix(hex, 16).ok())
-        .flatten()
+    well_formed.then(|| u64::from_str_radix(hex, 16).ok()).flatten()
 }
 
 #[cfg(test)]
@@ -46,10 +44,7 @@ mod tests {
     use super::*;
 
     fn summary(ranges: &[IomemRange]) -> Vec<(u64, u64, u32, &str, u64)> {
-        ranges
-            .iter()
-            .map(|r| (r.start, r.end, r.depth, r.name.as_str(), r.line))
-            .collect()
+        ranges.iter().map(|r| (r.start, r.end, r.depth, r.name.as_str(), r.line)).collect()
     }
 
     #[test]
@@ -128,26 +123,15 @@ fee00000-fee00fff : Local APIC
         assert!(!all_zero);
         assert_eq!(ranges.len(), HOST_IOMEM.lines().count());
 
-        let pci_bus = ranges
-            .iter()
-            .find(|r| r.name == "PCI Bus 0000:00" && r.depth == 0);
-        assert_eq!(
-            pci_bus.map(|r| (r.start, r.end, r.line)),
-            Some((0x9000_0000, 0xdfff_ffff, 19))
-        );
+        let pci_bus = ranges.iter().find(|r| r.name == "PCI Bus 0000:00" && r.depth == 0);
+        assert_eq!(pci_bus.map(|r| (r.start, r.end, r.line)), Some((0x9000_0000, 0xdfff_ffff, 19)));
 
         let named = |name: &str| ranges.iter().filter(|r| r.name == name).collect::<Vec<_>>();
         let bootfb = named("BOOTFB");
         assert_eq!(bootfb.len(), 1);
-        assert_eq!(
-            (bootfb[0].start, bootfb[0].end, bootfb[0].depth),
-            (0xc000_0000, 0xc02f_ffff, 3)
-        );
+        assert_eq!((bootfb[0].start, bootfb[0].end, bootfb[0].depth), (0xc000_0000, 0xc02f_ffff, 3));
         assert_eq!(named("efifb")[0].depth, 4);
-        assert_eq!(
-            named("vfio").iter().map(|r| r.depth).collect::<Vec<_>>(),
-            vec![3, 3, 3]
-        );
+        assert_eq!(named("vfio").iter().map(|r| r.depth).collect::<Vec<_>>(), vec![3, 3, 3]);
         assert_eq!(named("0000:01:00.0").len(), 4);
 
         let ram = named("System RAM");
@@ -166,10 +150,7 @@ fee00000-fee00fff : Local APIC
 ffffffffffff0000-ffffffffffffffff : Reserved
 ";
         let (ranges, _) = parse_iomem(text);
-        assert_eq!(
-            ranges.iter().map(|r| r.depth).collect::<Vec<_>>(),
-            vec![0, 1, 2, 3, 0]
-        );
+        assert_eq!(ranges.iter().map(|r| r.depth).collect::<Vec<_>>(), vec![0, 1, 2, 3, 0]);
         assert_eq!(ranges[3].name, "simplefb");
         assert_eq!(ranges[3].start, 0x60_0000_0000);
         assert_eq!(ranges[4].end, u64::MAX);
@@ -196,8 +177,7 @@ ffffffffffff0000-ffffffffffffffff : Reserved
 
     #[test]
     fn one_real_address_means_not_all_zero() {
-        let (_, all_zero) =
-            parse_iomem("00000000-00000fff : Reserved\n00000000-00000000 : System RAM\n");
+        let (_, all_zero) = parse_iomem("00000000-00000fff : Reserved\n00000000-00000000 : System RAM\n");
         assert!(!all_zero);
     }
 
@@ -217,9 +197,6 @@ garbage
   fee00000-fee00fff : Local APIC\r
 ";
         let (ranges, _) = parse_iomem(text);
-        assert_eq!(
-            summary(&ranges),
-            vec![(0xfee0_0000, 0xfee0_0fff, 1, "Local APIC", 6)]
-        );
+        assert_eq!(summary(&ranges), vec![(0xfee0_0000, 0xfee0_0fff, 1, "Local APIC", 6)]);
     }
 }

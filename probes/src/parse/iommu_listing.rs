@@ -33,39 +33,26 @@ pub fn parse_iommu_listing(text: &str) -> Vec<GroupMember> {
         let trimmed = line.trim();
         if trimmed.contains("iommu_groups/") {
             for (group, address) in sysfs_group_links(trimmed) {
-                members.add(GroupMember {
-                    group,
-                    address,
-                    description: None,
-                    line: n,
-                });
+                members.add(GroupMember { group, address, description: None, line: n });
             }
             open_heading = None;
         } else if let Some((group, rest)) = group_heading(trimmed) {
             open_heading = None;
             match device_line(rest) {
-                Some((address, description)) => members.add(GroupMember {
-                    group,
-                    address,
-                    description,
-                    line: n,
-                }),
+                Some((address, description)) => {
+                    members.add(GroupMember { group, address, description, line: n })
+                }
                 None if rest.is_empty() => open_heading = Some(group),
                 None => {}
             }
         } else if let Some(group) = open_heading {
             match device_line(trimmed) {
-                Some((address, description)) => members.add(GroupMember {
-                    group,
-                    address,
-                    description,
-                    line: n,
-                }),
+                Some((address, description)) => {
+                    members.add(GroupMember { group, address, description, line: n })
+                }
                 // `\tKernel driver in use: …` from `lspci -nnks` belongs to the device
                 // above; an unindented line of other text ends the group.
-                None if !trimmed.is_empty() && !line.starts_with(char::is_whitespace) => {
-                    open_heading = None
-                }
+                None if !trimmed.is_empty() && !line.starts_with(char::is_whitespace) => open_heading = None,
                 None => {}
             }
         }
@@ -114,18 +101,12 @@ fn device_line(text: &str) -> Option<(String, Option<String>)> {
     let (token, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
     let address = full_pci_address(token)?;
     let description = rest.trim();
-    Some((
-        address,
-        (!description.is_empty()).then(|| description.to_string()),
-    ))
+    Some((address, (!description.is_empty()).then(|| description.to_string())))
 }
 
 /// Every `iommu_groups/<N>/devices/<address>` in a line, however many are run together.
 fn sysfs_group_links(line: &str) -> Vec<(u32, String)> {
-    line.split("iommu_groups/")
-        .skip(1)
-        .filter_map(sysfs_group_link)
-        .collect()
+    line.split("iommu_groups/").skip(1).filter_map(sysfs_group_link).collect()
 }
 
 /// `12/devices/0000:02:00.0 …` (the text after `iommu_groups/`).
@@ -135,9 +116,7 @@ fn sysfs_group_link(after_marker: &str) -> Option<(u32, String)> {
         return None;
     }
     let rest = rest.strip_prefix("devices/")?;
-    let end = rest
-        .find(|c: char| !(c.is_ascii_hexdigit() || c == ':' || c == '.'))
-        .unwrap_or(rest.len());
+    let end = rest.find(|c: char| !(c.is_ascii_hexdigit() || c == ':' || c == '.')).unwrap_or(rest.len());
     Some((group.parse().ok()?, full_pci_address(rest.get(..end)?)?))
 }
 
@@ -172,33 +151,15 @@ mod tests {
     use super::*;
 
     fn pairs(members: &[GroupMember]) -> Vec<(u32, &str)> {
-        members
-            .iter()
-            .map(|m| (m.group, m.address.as_str()))
-            .collect()
+        members.iter().map(|m| (m.group, m.address.as_str())).collect()
     }
 
     #[test]
     fn normalises_addresses() {
         assert_eq!(full_pci_address("01:00.0").as_deref(), Some("0000:01:00.0"));
-        assert_eq!(
-            full_pci_address("0000:00:1F.3").as_deref(),
-            Some("0000:00:1f.3")
-        );
-        assert_eq!(
-            full_pci_address("10000:e0:06.0").as_deref(),
-            Some("10000:e0:06.0")
-        );
-        for bad in [
-            "",
-            "01:00",
-            "1:00.0",
-            "01:00.8",
-            "01:20.0",
-            "0000:01:00.0.1",
-            "zz:00.0",
-            "a:b:c:d.0",
-        ] {
+        assert_eq!(full_pci_address("0000:00:1F.3").as_deref(), Some("0000:00:1f.3"));
+        assert_eq!(full_pci_address("10000:e0:06.0").as_deref(), Some("10000:e0:06.0"));
+        for bad in ["", "01:00", "1:00.0", "01:00.8", "01:20.0", "0000:01:00.0.1", "zz:00.0", "a:b:c:d.0"] {
             assert_eq!(full_pci_address(bad), None, "{bad}");
         }
     }
@@ -238,14 +199,8 @@ IOMMU Group 13 02:00.0 VGA compatible controller [0300]: NVIDIA Corporation Devi
         let text = "IOMMU Group 12 0000:01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GP104 [GeForce GTX 1080] [10de:1b80] (rev a1)\n\
                     IOMMU Group 12: 01:00.1 Audio device [0403]: NVIDIA Corporation GP104 High Definition Audio Controller [10de:10f0] (rev a1)\n";
         let members = parse_iommu_listing(text);
-        assert_eq!(
-            pairs(&members),
-            [(12, "0000:01:00.0"), (12, "0000:01:00.1")]
-        );
-        assert!(members[1]
-            .description
-            .as_deref()
-            .is_some_and(|d| d.starts_with("Audio device [0403]")));
+        assert_eq!(pairs(&members), [(12, "0000:01:00.0"), (12, "0000:01:00.1")]);
+        assert!(members[1].description.as_deref().is_some_and(|d| d.starts_with("Audio device [0403]")));
     }
 
     #[test]
@@ -264,12 +219,7 @@ $ lspci -nn
         let members = parse_iommu_listing(text);
         assert_eq!(
             pairs(&members),
-            [
-                (1, "0000:00:01.0"),
-                (1, "0000:01:00.0"),
-                (1, "0000:01:00.1"),
-                (2, "0000:00:14.0")
-            ]
+            [(1, "0000:00:01.0"), (1, "0000:01:00.0"), (1, "0000:01:00.1"), (2, "0000:00:14.0")]
         );
         assert_eq!(members[2].line, 5);
     }
@@ -291,11 +241,8 @@ $ lspci -nn
         let members = parse_iommu_listing(text);
         assert_eq!(members.len(), 21);
         assert!(members.iter().all(|m| m.line == 1));
-        let group_1: Vec<&str> = members
-            .iter()
-            .filter(|m| m.group == 1)
-            .map(|m| m.address.as_str())
-            .collect();
+        let group_1: Vec<&str> =
+            members.iter().filter(|m| m.group == 1).map(|m| m.address.as_str()).collect();
         assert_eq!(group_1, ["0000:00:01.0", "0000:01:00.0", "0000:01:00.1"]);
         assert_eq!(pairs(&members).last(), Some(&(14, "0000:04:00.0")));
     }
@@ -333,9 +280,7 @@ IOMMU Group 3 is isolated
 
     /// A fixed pseudo-random walk over the characters the parser cares about.
     fn noise() -> String {
-        let alphabet: Vec<char> = "IOMMU Group 1:0a.f/iommu_groups/devices/ \t\né"
-            .chars()
-            .collect();
+        let alphabet: Vec<char> = "IOMMU Group 1:0a.f/iommu_groups/devices/ \t\né".chars().collect();
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         (0..20_000)
             .map(|_| {

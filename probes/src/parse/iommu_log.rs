@@ -55,12 +55,7 @@ impl LogFindings {
         keep_first(&mut self.acpi_table, acpi_table(text), &from);
         if let Some((name, cap, ecap)) = dmar_unit(text) {
             if !self.dmar_units.iter().any(|unit| unit.name == name) {
-                self.dmar_units.push(DmarUnit {
-                    name,
-                    cap,
-                    ecap,
-                    from: from(),
-                });
+                self.dmar_units.push(DmarUnit { name, cap, ecap, from: from() });
             }
         }
         if let Some(enabled) = interrupt_remapping(text) {
@@ -71,8 +66,7 @@ impl LogFindings {
             keep_positive(&mut self.dma_remapping, enabled, &from);
         }
         if let Some((address, group)) = group_addition {
-            self.group_additions
-                .extend(full_pci_address(address).map(|a| (a, group)));
+            self.group_additions.extend(full_pci_address(address).map(|a| (a, group)));
         }
         keep_first(&mut self.default_domain, default_domain(text), &from);
         keep_first(&mut self.hypervisor, hypervisor(text), &from);
@@ -105,9 +99,7 @@ fn device_message(text: &str) -> &str {
         return text;
     };
     match rest.split_once(": ") {
-        Some((device, message)) if !driver.ends_with(':') && full_pci_address(device).is_some() => {
-            message
-        }
+        Some((device, message)) if !driver.ends_with(':') && full_pci_address(device).is_some() => message,
         _ => text,
     }
 }
@@ -230,9 +222,7 @@ fn kernel_release(text: &str) -> Option<String> {
 /// `Command line: …` (`arch/x86/kernel/setup.c`, printed first on x86) or, on other
 /// architectures, `Kernel command line: …` (`init/main.c`).
 fn command_line(text: &str) -> Option<String> {
-    let rest = text
-        .strip_prefix("Command line: ")
-        .or_else(|| text.strip_prefix("Kernel command line: "))?;
+    let rest = text.strip_prefix("Command line: ").or_else(|| text.strip_prefix("Kernel command line: "))?;
     let cmdline = rest.trim();
     (!cmdline.is_empty()).then(|| cmdline.to_string())
 }
@@ -244,13 +234,8 @@ mod tests {
     use engine::facts::{vtd, LogOrigin};
 
     fn scan(text: &str) -> LogFindings {
-        let log = read_kernel_log(
-            text.as_bytes(),
-            LogOrigin::Dmesg,
-            "cmd/dmesg",
-            DEFAULT_BUDGET_BYTES,
-        )
-        .expect("reading from memory cannot fail");
+        let log = read_kernel_log(text.as_bytes(), LogOrigin::Dmesg, "cmd/dmesg", DEFAULT_BUDGET_BYTES)
+            .expect("reading from memory cannot fail");
         scan_kernel_log(&log)
     }
 
@@ -295,25 +280,12 @@ mod tests {
     #[test]
     fn seed_intel_block() {
         let found = scan(SEED_INTEL);
-        assert_eq!(
-            found.acpi_table,
-            Some(Fact::new(AcpiIommuTable::Dmar, at(1)))
-        );
+        assert_eq!(found.acpi_table, Some(Fact::new(AcpiIommuTable::Dmar, at(1))));
         assert_eq!(
             found.dmar_units,
             [
-                DmarUnit {
-                    name: "dmar0".into(),
-                    cap: 0xc0000020e60262,
-                    ecap: 0xf0101a,
-                    from: at(5)
-                },
-                DmarUnit {
-                    name: "dmar1".into(),
-                    cap: 0xc9008020660262,
-                    ecap: 0xf0105a,
-                    from: at(7)
-                },
+                DmarUnit { name: "dmar0".into(), cap: 0xc0000020e60262, ecap: 0xf0101a, from: at(5) },
+                DmarUnit { name: "dmar1".into(), cap: 0xc9008020660262, ecap: 0xf0105a, from: at(7) },
             ]
         );
         assert_eq!(found.interrupt_remapping, Some(Fact::new(true, at(13))));
@@ -336,8 +308,7 @@ mod tests {
     #[test]
     fn ecap_without_ir_bit() {
         // seeds/000: "ecap 1000" indicates there is no interrupt remapping support.
-        let found =
-            scan("DMAR: dmar0: reg_base_addr fed90000 ver 1:0 cap c0000020e60262 ecap 1000\n");
+        let found = scan("DMAR: dmar0: reg_base_addr fed90000 ver 1:0 cap c0000020e60262 ecap 1000\n");
         assert_eq!(found.dmar_units.len(), 1);
         assert!(!vtd::ir_supported(found.dmar_units[0].ecap));
     }
@@ -385,17 +356,11 @@ DMAR: dmar1: reg_base_addr fc801000 ver 7:0 cap c9de008cee690462 ecap 12ca9a00f0
 DMAR-IR: Enabled IRQ remapping in x2apic mode
 ",
         );
-        let units: Vec<(&str, u64, u64)> = found
-            .dmar_units
-            .iter()
-            .map(|u| (u.name.as_str(), u.cap, u.ecap))
-            .collect();
+        let units: Vec<(&str, u64, u64)> =
+            found.dmar_units.iter().map(|u| (u.name.as_str(), u.cap, u.ecap)).collect();
         assert_eq!(
             units,
-            [
-                ("dmar0", 0x1c0000c40660462, 0x19e2ff0505e),
-                ("dmar1", 0xc9de008cee690462, 0x12ca9a00f0efde)
-            ]
+            [("dmar0", 0x1c0000c40660462, 0x19e2ff0505e), ("dmar1", 0xc9de008cee690462, 0x12ca9a00f0efde)]
         );
         assert_eq!(vtd::mgaw(found.dmar_units[0].cap), 39);
         // `DMAR: IOMMU enabled` only says the option was parsed; it is not proof.
@@ -437,10 +402,7 @@ DMAR-IR: Enabled IRQ remapping in x2apic mode
 [    1.038601] DMAR: Intel(R) Virtualization Technology for Directed I/O
 ",
         );
-        assert_eq!(
-            found.acpi_table,
-            Some(Fact::new(AcpiIommuTable::Dmar, at(1)))
-        );
+        assert_eq!(found.acpi_table, Some(Fact::new(AcpiIommuTable::Dmar, at(1))));
         assert_eq!(found.interrupt_remapping, Some(Fact::new(true, at(11))));
         assert_eq!(found.dma_remapping, Some(Fact::new(true, at(15))));
         assert_eq!(found.dmar_units.len(), 1);
@@ -455,7 +417,8 @@ DMAR-IR: Enabled IRQ remapping in x2apic mode
         ] {
             assert_eq!(scan(line).interrupt_remapping, Some(Fact::new(false, at(1))), "{line}");
         }
-        let found = scan("DMAR-IR: Not enabling interrupt remapping\nDMAR-IR: Enabled IRQ remapping in xapic mode\n");
+        let found =
+            scan("DMAR-IR: Not enabling interrupt remapping\nDMAR-IR: Enabled IRQ remapping in xapic mode\n");
         assert_eq!(found.interrupt_remapping, Some(Fact::new(true, at(2))));
     }
 
@@ -463,10 +426,7 @@ DMAR-IR: Enabled IRQ remapping in x2apic mode
     fn iommu_disabled() {
         let found = scan("[    0.000000] ACPI: DMAR 0x00000000BAFDA000 0000B8 (v01 INTEL  SNB      00000001 INTL 00000001)\n[    0.050000] DMAR: IOMMU disabled\n");
         assert_eq!(found.dma_remapping, Some(Fact::new(false, at(2))));
-        assert_eq!(
-            found.acpi_table.map(|f| f.value),
-            Some(AcpiIommuTable::Dmar)
-        );
+        assert_eq!(found.acpi_table.map(|f| f.value), Some(AcpiIommuTable::Dmar));
     }
 
     #[test]
@@ -475,11 +435,7 @@ DMAR-IR: Enabled IRQ remapping in x2apic mode
             "AMD-Vi: AMD IOMMUv2 functionality not available on this system",
             "AMD-Vi: AMD IOMMUv2 functionality not available on this system - This is not a bug.",
         ] {
-            assert_eq!(
-                scan(line).dma_remapping,
-                Some(Fact::new(false, at(1))),
-                "{line}"
-            );
+            assert_eq!(scan(line).dma_remapping, Some(Fact::new(false, at(1))), "{line}");
         }
         let found = scan(
             "AMD-Vi: AMD IOMMUv2 functionality not available on this system - This is not a bug.\npci 0000:00:01.0: Adding to iommu group 0\n",
@@ -494,21 +450,11 @@ DMAR-IR: Enabled IRQ remapping in x2apic mode
     #[test]
     fn ivrs_table() {
         let found = scan("[    0.010201] ACPI: IVRS 0x00000000BC6B4000 0000D0 (v02 AMD    AmdTable 00000001 AMD  00000001)\n");
-        assert_eq!(
-            found.acpi_table,
-            Some(Fact::new(AcpiIommuTable::Ivrs, at(1)))
-        );
+        assert_eq!(found.acpi_table, Some(Fact::new(AcpiIommuTable::Ivrs, at(1))));
         let found = scan("ACPI: Reserving IVRS table memory at [mem 0xbc6b4000-0xbc6b40cf]\n");
-        assert_eq!(
-            found.acpi_table.map(|f| f.value),
-            Some(AcpiIommuTable::Ivrs)
-        );
-        let found =
-            scan("ACPI: DMAR 00000000bafda000 000B8 (v01 INTEL SNB 00000001 INTL 00000001)\n");
-        assert_eq!(
-            found.acpi_table.map(|f| f.value),
-            Some(AcpiIommuTable::Dmar)
-        );
+        assert_eq!(found.acpi_table.map(|f| f.value), Some(AcpiIommuTable::Ivrs));
+        let found = scan("ACPI: DMAR 00000000bafda000 000B8 (v01 INTEL SNB 00000001 INTL 00000001)\n");
+        assert_eq!(found.acpi_table.map(|f| f.value), Some(AcpiIommuTable::Dmar));
     }
 
     #[test]
@@ -543,15 +489,9 @@ pci 0000:00:1f.0: Adding to iommu group notanumber
     #[test]
     fn default_domain_type() {
         let found = scan("iommu: Default domain type: Translated\n");
-        assert_eq!(
-            found.default_domain,
-            Some(Fact::new("Translated".to_string(), at(1)))
-        );
+        assert_eq!(found.default_domain, Some(Fact::new("Translated".to_string(), at(1))));
         let found = scan("iommu: Default domain type: Passthrough (set via kernel command line)\n");
-        assert_eq!(
-            found.default_domain.map(|f| f.value).as_deref(),
-            Some("Passthrough")
-        );
+        assert_eq!(found.default_domain.map(|f| f.value).as_deref(), Some("Passthrough"));
     }
 
     #[test]
@@ -562,10 +502,7 @@ Jun 29 18:28:41 pve kernel: Command line: BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve 
 Jun 29 18:28:41 pve kernel: Kernel command line: BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve root=/dev/mapper/pve-root ro quiet intel_iommu=on iommu=pt
 ",
         );
-        assert_eq!(
-            found.kernel_release,
-            Some(Fact::new("6.8.12-4-pve".to_string(), at(1)))
-        );
+        assert_eq!(found.kernel_release, Some(Fact::new("6.8.12-4-pve".to_string(), at(1))));
         assert_eq!(
             found.cmdline,
             Some(Fact::new(
@@ -610,9 +547,6 @@ Hypervisor detected:
     #[test]
     fn never_panics_on_noise() {
         let found = scan(&noise());
-        assert!(found
-            .group_additions
-            .iter()
-            .all(|(a, _)| full_pci_address(a).is_some()));
+        assert!(found.group_additions.iter().all(|(a, _)| full_pci_address(a).is_some()));
     }
 }

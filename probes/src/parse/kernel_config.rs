@@ -127,7 +127,8 @@ CONFIG_INTEL_IOMMU_SCALABLE_MODE_DEFAULT_ON=y
 
     #[test]
     fn unset_tristates_are_no() {
-        let text = "# CONFIG_VFIO is not set\n# CONFIG_AMD_IOMMU is not set\n# CONFIG_DRM_SIMPLEDRM is not set\n";
+        let text =
+            "# CONFIG_VFIO is not set\n# CONFIG_AMD_IOMMU is not set\n# CONFIG_DRM_SIMPLEDRM is not set\n";
         let config = parse_kernel_config(text);
         assert_eq!(config.vfio, Some(Tristate::No));
         assert_eq!(config.amd_iommu, Some(Tristate::No));
@@ -136,15 +137,15 @@ CONFIG_INTEL_IOMMU_SCALABLE_MODE_DEFAULT_ON=y
 
     #[test]
     fn later_line_wins() {
-        let config =
-            parse_kernel_config("CONFIG_VFIO=m\n# CONFIG_VFIO is not set\nCONFIG_VFIO=y\n");
+        let config = parse_kernel_config("CONFIG_VFIO=m\n# CONFIG_VFIO is not set\nCONFIG_VFIO=y\n");
         assert_eq!(config.vfio, Some(Tristate::BuiltIn));
     }
 
     #[test]
     fn missing_options_and_garbage_stay_none() {
         assert_eq!(parse_kernel_config(""), KernelConfig::default());
-        let text = "CONFIG_VFIO\nCONFIG_VFIO=\"y\"\nCONFIG_VFIO=64\n# CONFIG_VFIO\nCONFIG_VFIO_PCI_VGAX=y\nVFIO=y\n";
+        let text =
+            "CONFIG_VFIO\nCONFIG_VFIO=\"y\"\nCONFIG_VFIO=64\n# CONFIG_VFIO\nCONFIG_VFIO_PCI_VGAX=y\nVFIO=y\n";
         assert_eq!(parse_kernel_config(text), KernelConfig::default());
     }
 }

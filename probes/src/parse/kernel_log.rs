@@ -22,9 +22,8 @@ const MAX_LINE_BYTES: usize = 64 << 10;
 /// monotonic stamp `[12345678.123456]` far less.
 const MAX_STAMP_BYTES: usize = 40;
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// The message of one raw line and its timestamp, prefix removed. Recognises
@@ -108,10 +107,7 @@ fn wall_clock_stamp(line: &str) -> Option<&str> {
     let is_stamp = fields.next().is_some_and(|d| WEEKDAYS.contains(&d))
         && fields.next().is_some_and(|m| MONTHS.contains(&m))
         && fields.next().is_some_and(|d| d.len() <= 2 && is_digits(d))
-        && fields
-            .next()
-            .and_then(skip_clock)
-            .is_some_and(str::is_empty)
+        && fields.next().and_then(skip_clock).is_some_and(str::is_empty)
         && fields.next().is_some_and(|y| y.len() == 4 && is_digits(y))
         && fields.next().is_none();
     is_stamp.then_some(message)
@@ -294,11 +290,7 @@ fn parse_line(raw: &str) -> Parsed<'_> {
     }
     if let Some(marker) = journal_marker(trimmed) {
         let is_boot = marker.starts_with("Boot ") || marker == "Reboot";
-        return if is_boot {
-            Parsed::BootMarker
-        } else {
-            Parsed::Nothing
-        };
+        return if is_boot { Parsed::BootMarker } else { Parsed::Nothing };
     }
     if is_continuation(line) {
         return Parsed::Continuation(trimmed);
@@ -342,13 +334,7 @@ struct BootLines {
 
 impl BootLines {
     fn new(budget: usize) -> Self {
-        Self {
-            budget,
-            lines: VecDeque::new(),
-            bytes: 0,
-            total_lines: 0,
-            dropped_lines: 0,
-        }
+        Self { budget, lines: VecDeque::new(), bytes: 0, total_lines: 0, dropped_lines: 0 }
     }
 
     fn add(&mut self, n: u64, raw: &str) {
@@ -357,24 +343,14 @@ impl BootLines {
             Parsed::BootMarker => self.start_boot(),
             Parsed::Continuation(tail) => {
                 if !self.append_to_last(tail, raw) {
-                    self.push(LogLine {
-                        n,
-                        ts: None,
-                        text: tail.to_string(),
-                        raw: raw.to_string(),
-                    });
+                    self.push(LogLine { n, ts: None, text: tail.to_string(), raw: raw.to_string() });
                 }
             }
             Parsed::Line { ts, text } => {
                 if text.starts_with("Linux version ") {
                     self.start_boot();
                 }
-                self.push(LogLine {
-                    n,
-                    ts,
-                    text: text.to_string(),
-                    raw: raw.to_string(),
-                });
+                self.push(LogLine { n, ts, text: text.to_string(), raw: raw.to_string() });
             }
         }
     }
@@ -440,13 +416,8 @@ mod tests {
     }
 
     fn read_bytes(bytes: &[u8]) -> KernelLog {
-        read_kernel_log(
-            Cursor::new(bytes),
-            LogOrigin::Dmesg,
-            "cmd/dmesg",
-            DEFAULT_BUDGET_BYTES,
-        )
-        .expect("reading from memory cannot fail")
+        read_kernel_log(Cursor::new(bytes), LogOrigin::Dmesg, "cmd/dmesg", DEFAULT_BUDGET_BYTES)
+            .expect("reading from memory cannot fail")
     }
 
     fn texts(log: &KernelLog) -> Vec<&str> {
@@ -459,16 +430,10 @@ mod tests {
             "[    0.013654] ACPI: DMAR 0x00000000BAFDA000 0000B8 (v01 INTEL  SNB      00000001 INTL 00000001)",
         );
         assert_eq!(ts, Some(0.013654));
-        assert_eq!(
-            text,
-            "ACPI: DMAR 0x00000000BAFDA000 0000B8 (v01 INTEL  SNB      00000001 INTL 00000001)"
-        );
+        assert_eq!(text, "ACPI: DMAR 0x00000000BAFDA000 0000B8 (v01 INTEL  SNB      00000001 INTL 00000001)");
         assert_eq!(
             strip_prefix("[12345.678901] vfio-pci 0000:01:00.0: enabling device (0000 -> 0003)"),
-            (
-                Some(12345.678901),
-                "vfio-pci 0000:01:00.0: enabling device (0000 -> 0003)"
-            )
+            (Some(12345.678901), "vfio-pci 0000:01:00.0: enabling device (0000 -> 0003)")
         );
     }
 
@@ -478,10 +443,7 @@ mod tests {
             strip_prefix("<6>[    0.184398] DMAR: IOMMU enabled"),
             (Some(0.184398), "DMAR: IOMMU enabled")
         );
-        assert_eq!(
-            strip_prefix("<4>DMAR: IOMMU enabled"),
-            (None, "DMAR: IOMMU enabled")
-        );
+        assert_eq!(strip_prefix("<4>DMAR: IOMMU enabled"), (None, "DMAR: IOMMU enabled"));
     }
 
     #[test]
@@ -508,7 +470,9 @@ mod tests {
     #[test]
     fn keeps_ident_of_non_kernel_journal_lines() {
         assert_eq!(
-            strip_prefix("Jun 29 18:28:41 pve systemd-modules-load[348]: Failed to find module 'vfio_virqfd'"),
+            strip_prefix(
+                "Jun 29 18:28:41 pve systemd-modules-load[348]: Failed to find module 'vfio_virqfd'"
+            ),
             (None, "systemd-modules-load[348]: Failed to find module 'vfio_virqfd'")
         );
         assert_eq!(
@@ -604,9 +568,7 @@ mod tests {
         );
         assert_eq!(log.lines.len(), 2);
         assert_eq!(log.lines[0].ts, Some(1.48444));
-        assert!(log.lines[0]
-            .text
-            .ends_with("(0x58f77ef22294ade): PPR NX GT IA PC GA_vAPIC"));
+        assert!(log.lines[0].text.ends_with("(0x58f77ef22294ade): PPR NX GT IA PC GA_vAPIC"));
     }
 
     #[test]
@@ -614,13 +576,7 @@ mod tests {
         let log = read(
             "    [    0.065485] DMAR: IOMMU enabled\n    DMAR-IR: Enabled IRQ remapping in x2apic mode\n",
         );
-        assert_eq!(
-            texts(&log),
-            [
-                "DMAR: IOMMU enabled",
-                "DMAR-IR: Enabled IRQ remapping in x2apic mode"
-            ]
-        );
+        assert_eq!(texts(&log), ["DMAR: IOMMU enabled", "DMAR-IR: Enabled IRQ remapping in x2apic mode"]);
         assert_eq!(log.lines[0].ts, Some(0.065485));
         // A single-space indent with its own stamp is a line of its own too.
         let log = read(" [    0.1] a\n [    0.2] b\n");
@@ -642,8 +598,7 @@ mod tests {
 
     #[test]
     fn survives_nul_bytes_and_invalid_utf8() {
-        let log =
-            read_bytes(b"\0\0\0\0[    0.1] DMAR: IOMMU enabled\n\xff\xfe broken \xc3\n\0\0\0\n");
+        let log = read_bytes(b"\0\0\0\0[    0.1] DMAR: IOMMU enabled\n\xff\xfe broken \xc3\n\0\0\0\n");
         assert_eq!(log.lines.len(), 2);
         assert_eq!(log.lines[0].text, "DMAR: IOMMU enabled");
         assert_eq!(log.lines[0].ts, Some(0.1));
@@ -690,15 +645,10 @@ mod tests {
         );
         assert_eq!(
             texts(&log),
-            [
-                "DMAR: IOMMU enabled",
-                "systemd-modules-load[348]: Failed to find module 'vfio_virqfd'"
-            ]
+            ["DMAR: IOMMU enabled", "systemd-modules-load[348]: Failed to find module 'vfio_virqfd'"]
         );
         assert_eq!(log.total_lines, 3);
-        let log = read(
-            "Jun 28 10:00:00 pve kernel: old\n-- Reboot --\nJun 29 18:28:41 pve kernel: new\n",
-        );
+        let log = read("Jun 28 10:00:00 pve kernel: old\n-- Reboot --\nJun 29 18:28:41 pve kernel: new\n");
         assert_eq!(texts(&log), ["new"]);
     }
 
@@ -743,9 +693,7 @@ mod tests {
     impl Read for GeneratedLog {
         fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
             let offset = self.produced % self.line.len();
-            let n = (self.line.len() - offset)
-                .min(out.len())
-                .min(self.total - self.produced);
+            let n = (self.line.len() - offset).min(out.len()).min(self.total - self.produced);
             out[..n].copy_from_slice(&self.line[offset..offset + n]);
             self.produced += n;
             Ok(n)
@@ -756,11 +704,7 @@ mod tests {
     fn fifty_megabytes_stay_within_budget() {
         let line: &[u8] = b"[ 1234.567890] vfio-pci 0000:01:00.0: BAR 3: can't reserve [mem 0x50000000-0x51ffffff 64bit pref]\n";
         let total = 50 << 20;
-        let reader = BufReader::new(GeneratedLog {
-            line,
-            produced: 0,
-            total,
-        });
+        let reader = BufReader::new(GeneratedLog { line, produced: 0, total });
         let budget = 64 << 10;
         let log = read_kernel_log(reader, LogOrigin::KernLog, "var/log/kern.log", budget).unwrap();
         let kept: usize = log.lines.iter().map(line_bytes).sum();
@@ -774,13 +718,8 @@ mod tests {
 
     #[test]
     fn one_huge_line_without_newline_is_cut() {
-        let reader = BufReader::new(GeneratedLog {
-            line: b"x",
-            produced: 0,
-            total: 1 << 20,
-        });
-        let log =
-            read_kernel_log(reader, LogOrigin::Pasted, "paste", DEFAULT_BUDGET_BYTES).unwrap();
+        let reader = BufReader::new(GeneratedLog { line: b"x", produced: 0, total: 1 << 20 });
+        let log = read_kernel_log(reader, LogOrigin::Pasted, "paste", DEFAULT_BUDGET_BYTES).unwrap();
         assert_eq!(log.lines.len(), 1);
         assert_eq!(log.lines[0].text.len(), MAX_LINE_BYTES);
     }
@@ -788,17 +727,14 @@ mod tests {
     #[test]
     fn strips_rsyslog_precise_iso_stamp() {
         assert_eq!(
-            strip_prefix(
-                "2024-06-29T18:28:41.123456+02:00 pve kernel: [    1.234567] DMAR: IOMMU enabled"
-            ),
+            strip_prefix("2024-06-29T18:28:41.123456+02:00 pve kernel: [    1.234567] DMAR: IOMMU enabled"),
             (Some(1.234567), "DMAR: IOMMU enabled")
         );
     }
 
     #[test]
     fn counts_every_logical_line_once() {
-        let input =
-            "[    0.1] a\n[    0.2] Linux version 6.8.12-4-pve (build@proxmox)\n[    0.3] b\n \
+        let input = "[    0.1] a\n[    0.2] Linux version 6.8.12-4-pve (build@proxmox)\n[    0.3] b\n \
                      tail\n[    0.4] c\n[    0.5] d\n";
         let log = read_kernel_log(Cursor::new(input), LogOrigin::Dmesg, "cmd/dmesg", 40).unwrap();
         // "a" is an earlier boot. Each short line costs 12 bytes (text + raw), so the

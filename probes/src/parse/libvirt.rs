@@ -26,33 +26,22 @@ pub fn parse_domain_xml(text: &str, from: Provenance) -> Result<Vm, LibvirtError
     let domain = doc.root_element();
     if !is_libvirt_element(domain, "domain") {
         return Err(LibvirtError {
-            message: format!(
-                "expected a <domain> root element, found <{}>",
-                domain.tag_name().name()
-            ),
+            message: format!("expected a <domain> root element, found <{}>", domain.tag_name().name()),
         });
     }
     let id = child(domain, "name")
         .and_then(element_text)
-        .ok_or_else(|| LibvirtError {
-            message: "<domain> has no <name>".into(),
-        })?;
+        .ok_or_else(|| LibvirtError { message: "<domain> has no <name>".into() })?;
     let os = child(domain, "os");
     let features = child(domain, "features");
     let devices = child(domain, "devices");
-    let machine = os
-        .and_then(|os| child(os, "type"))
-        .and_then(|kind| attribute(kind, "machine"));
-    let passthrough = devices
-        .map(|devices| pci_hostdevs(devices, &from.source))
-        .unwrap_or_default();
+    let machine = os.and_then(|os| child(os, "type")).and_then(|kind| attribute(kind, "machine"));
+    let passthrough = devices.map(|devices| pci_hostdevs(devices, &from.source)).unwrap_or_default();
     Ok(Vm {
         manager: VmManager::Libvirt,
         id,
         name: child(domain, "title").and_then(element_text),
-        q35: machine
-            .as_deref()
-            .is_some_and(|machine| machine.contains("q35")),
+        q35: machine.as_deref().is_some_and(|machine| machine.contains("q35")),
         machine,
         viommu: devices
             .and_then(|devices| child(devices, "iommu"))
@@ -88,15 +77,11 @@ fn malformed(text: &str, err: &roxmltree::Error) -> LibvirtError {
         | Error::NodesLimitReached
         | Error::AttributesLimitReached
         | Error::NamespacesLimitReached => {
-            return LibvirtError {
-                message: format!("malformed XML: {err}"),
-            };
+            return LibvirtError { message: format!("malformed XML: {err}") };
         }
         _ => (err.pos().row, err.pos().col),
     };
-    LibvirtError {
-        message: format!("malformed XML at line {row}, column {col}: {err}"),
-    }
+    LibvirtError { message: format!("malformed XML at line {row}, column {col}: {err}") }
 }
 
 /// The 1-based line and column just after the last character.
@@ -104,21 +89,16 @@ fn end_position(text: &str) -> (u32, u32) {
     let last_line = text.rsplit('\n').next().unwrap_or_default();
     let row = text.matches('\n').count().saturating_add(1);
     let col = last_line.chars().count().saturating_add(1);
-    (
-        u32::try_from(row).unwrap_or(u32::MAX),
-        u32::try_from(col).unwrap_or(u32::MAX),
-    )
+    (u32::try_from(row).unwrap_or(u32::MAX), u32::try_from(col).unwrap_or(u32::MAX))
 }
 
 /// `<os firmware='efi'>`, or a `<loader>` path of an OVMF (edk2) build, means UEFI. On
 /// x86 anything else boots SeaBIOS; other architectures are left unknown.
 fn firmware(os: Node) -> Option<String> {
-    let uefi_loader = child(os, "loader")
-        .and_then(|loader| loader.text())
-        .is_some_and(|path| {
-            let path = path.to_ascii_lowercase();
-            path.contains("ovmf") || path.contains("edk2")
-        });
+    let uefi_loader = child(os, "loader").and_then(|loader| loader.text()).is_some_and(|path| {
+        let path = path.to_ascii_lowercase();
+        path.contains("ovmf") || path.contains("edk2")
+    });
     if os.attribute("firmware") == Some("efi") || uefi_loader {
         return Some("ovmf".into());
     }
@@ -130,9 +110,7 @@ fn firmware(os: Node) -> Option<String> {
 /// `host-model`). `<feature>` policies become Proxmox-style `+flag`/`-flag`.
 fn parse_cpu(cpu: Node) -> VmCpu {
     VmCpu {
-        model: child(cpu, "model")
-            .and_then(element_text)
-            .or_else(|| attribute(cpu, "mode")),
+        model: child(cpu, "model").and_then(element_text).or_else(|| attribute(cpu, "mode")),
         hidden: None,
         hv_vendor_id: None,
         flags: children(cpu, "feature").filter_map(cpu_flag).collect(),
@@ -170,9 +148,7 @@ fn kvm_hidden(features: Node) -> Option<bool> {
 /// `<features><hyperv><vendor_id state='on' value='…'/>`; `state='off'` sets none.
 fn hv_vendor_id(features: Node) -> Option<String> {
     let vendor_id = child(features, "hyperv").and_then(|hyperv| child(hyperv, "vendor_id"))?;
-    (vendor_id.attribute("state") == Some("on"))
-        .then(|| attribute(vendor_id, "value"))
-        .flatten()
+    (vendor_id.attribute("state") == Some("on")).then(|| attribute(vendor_id, "value")).flatten()
 }
 
 /// The first `<video><model type=…>`: `none` is the usual choice next to a passed GPU.
@@ -253,12 +229,8 @@ fn host_address(address: Node) -> Result<String, Vec<String>> {
         }
         number.unwrap_or(0)
     };
-    let (domain, bus, slot, function) = (
-        part("domain", 0xffff),
-        part("bus", 0xff),
-        part("slot", 0x1f),
-        part("function", 7),
-    );
+    let (domain, bus, slot, function) =
+        (part("domain", 0xffff), part("bus", 0xff), part("slot", 0x1f), part("function", 7));
     if invalid.is_empty() {
         Ok(format!("{domain:04x}:{bus:02x}:{slot:02x}.{function:x}"))
     } else {
@@ -310,8 +282,7 @@ fn children<'a, 'input>(
     node: Node<'a, 'input>,
     name: &'static str,
 ) -> impl Iterator<Item = Node<'a, 'input>> {
-    node.children()
-        .filter(move |child| is_libvirt_element(*child, name))
+    node.children().filter(move |child| is_libvirt_element(*child, name))
 }
 
 fn child<'a, 'input>(node: Node<'a, 'input>, name: &'static str) -> Option<Node<'a, 'input>> {
@@ -319,17 +290,11 @@ fn child<'a, 'input>(node: Node<'a, 'input>, name: &'static str) -> Option<Node<
 }
 
 fn attribute(node: Node, name: &str) -> Option<String> {
-    node.attribute(name)
-        .map(str::trim)
-        .filter(|value| !value.is_empty())
-        .map(String::from)
+    node.attribute(name).map(str::trim).filter(|value| !value.is_empty()).map(String::from)
 }
 
 fn element_text(node: Node) -> Option<String> {
-    node.text()
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
-        .map(String::from)
+    node.text().map(str::trim).filter(|text| !text.is_empty()).map(String::from)
 }
 
 #[cfg(test)]
@@ -487,10 +452,7 @@ mod tests {
         assert_eq!(vm.hv_vendor_id.as_deref(), Some("randomid"));
         assert_eq!(vm.ioapic_driver.as_deref(), Some("kvm"));
         assert_eq!(vm.vga.as_deref(), Some("none"));
-        assert_eq!(
-            vm.args.as_deref(),
-            Some("-fw_cfg opt/ovmf/X-PciMmio64Mb,string=65536")
-        );
+        assert_eq!(vm.args.as_deref(), Some("-fw_cfg opt/ovmf/X-PciMmio64Mb,string=65536"));
         assert_eq!((vm.ostype, vm.onboot), (None, None));
         assert!(vm.snapshots.is_empty() && vm.pending.is_empty());
         assert_eq!(vm.from, Provenance::file(SOURCE));
@@ -563,10 +525,7 @@ mod tests {
         let vm = parse(xml).unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(vm.id, "router");
         assert_eq!(vm.name.as_deref(), Some("OPNsense router"));
-        assert_eq!(
-            (vm.machine.as_deref(), vm.q35),
-            (Some("pc-i440fx-6.2"), false)
-        );
+        assert_eq!((vm.machine.as_deref(), vm.q35), (Some("pc-i440fx-6.2"), false));
         assert_eq!(vm.bios.as_deref(), Some("seabios"));
         assert_eq!(vm.viommu.as_deref(), Some("intel"));
         assert_eq!(vm.ioapic_driver.as_deref(), Some("qemu"));
@@ -596,34 +555,18 @@ mod tests {
     fn firmware_from_loader_path() {
         let with_loader = |path: &str| {
             let xml = format!("<domain><name>vm</name><os><type arch='x86_64' machine='q35'>hvm</type><loader readonly='yes' type='pflash'>{path}</loader></os></domain>");
-            parse(&xml)
-                .map(|vm| vm.bios)
-                .unwrap_or_else(|err| panic!("{err}"))
+            parse(&xml).map(|vm| vm.bios).unwrap_or_else(|err| panic!("{err}"))
         };
-        assert_eq!(
-            with_loader("/usr/share/OVMF/OVMF_CODE.fd").as_deref(),
-            Some("ovmf")
-        );
-        assert_eq!(
-            with_loader("/usr/share/edk2-ovmf/x64/OVMF_CODE.fd").as_deref(),
-            Some("ovmf")
-        );
-        assert_eq!(
-            with_loader("/usr/share/qemu/edk2-x86_64-code.fd").as_deref(),
-            Some("ovmf")
-        );
-        assert_eq!(
-            with_loader("/usr/share/seabios/bios.bin").as_deref(),
-            Some("seabios")
-        );
+        assert_eq!(with_loader("/usr/share/OVMF/OVMF_CODE.fd").as_deref(), Some("ovmf"));
+        assert_eq!(with_loader("/usr/share/edk2-ovmf/x64/OVMF_CODE.fd").as_deref(), Some("ovmf"));
+        assert_eq!(with_loader("/usr/share/qemu/edk2-x86_64-code.fd").as_deref(), Some("ovmf"));
+        assert_eq!(with_loader("/usr/share/seabios/bios.bin").as_deref(), Some("seabios"));
 
-        let aarch64 = parse("<domain><name>arm</name><os><type arch='aarch64' machine='virt'>hvm</type></os></domain>");
+        let aarch64 =
+            parse("<domain><name>arm</name><os><type arch='aarch64' machine='virt'>hvm</type></os></domain>");
         assert_eq!(aarch64.map(|vm| vm.bios), Ok(None));
         let no_os = parse("<domain><name>bare</name></domain>");
-        assert_eq!(
-            no_os.map(|vm| (vm.bios, vm.cpu, vm.passthrough.len())),
-            Ok((None, None, 0))
-        );
+        assert_eq!(no_os.map(|vm| (vm.bios, vm.cpu, vm.passthrough.len())), Ok((None, None, 0)));
     }
 
     #[test]
@@ -631,41 +574,23 @@ mod tests {
         let hostdev = |attributes: &str| {
             let xml = format!("<domain><name>vm</name><devices><hostdev mode='subsystem' type='pci'><source><address {attributes}/></source></hostdev></devices></domain>");
             let vm = parse(&xml).unwrap_or_else(|err| panic!("{err}"));
-            vm.passthrough
-                .into_iter()
-                .next()
-                .map(|entry| (entry.hosts, entry.other))
+            vm.passthrough.into_iter().next().map(|entry| (entry.hosts, entry.other))
         };
         let ok = |host: &str| Some((vec![host.to_string()], Vec::<String>::new()));
-        assert_eq!(
-            hostdev("domain='0x0000' bus='0x06' slot='0x02' function='0x0'"),
-            ok("0000:06:02.0")
-        );
+        assert_eq!(hostdev("domain='0x0000' bus='0x06' slot='0x02' function='0x0'"), ok("0000:06:02.0"));
         assert_eq!(
             hostdev("domain='0x10000' bus='0x06' slot='0x02' function='0x0'").map(|h| h.1),
             Some(vec!["domain=0x10000".to_string()])
         );
-        assert_eq!(
-            hostdev("bus='0xC1' slot='0x1f' function='0x7'"),
-            ok("0000:c1:1f.7")
-        );
-        assert_eq!(
-            hostdev("bus='010' slot='0' function='0'"),
-            ok("0000:08:00.0")
-        );
+        assert_eq!(hostdev("bus='0xC1' slot='0x1f' function='0x7'"), ok("0000:c1:1f.7"));
+        assert_eq!(hostdev("bus='010' slot='0' function='0'"), ok("0000:08:00.0"));
         assert_eq!(
             hostdev("bus='0x100' slot='0x20' function='8'"),
-            Some((
-                Vec::new(),
-                vec!["bus=0x100".into(), "slot=0x20".into(), "function=8".into()]
-            ))
+            Some((Vec::new(), vec!["bus=0x100".into(), "slot=0x20".into(), "function=8".into()]))
         );
         assert_eq!(
             hostdev("bus='0xzz' slot='-1' function='+1'"),
-            Some((
-                Vec::new(),
-                vec!["bus=0xzz".into(), "slot=-1".into(), "function=+1".into()]
-            ))
+            Some((Vec::new(), vec!["bus=0xzz".into(), "slot=-1".into(), "function=+1".into()]))
         );
     }
 
@@ -678,10 +603,7 @@ mod tests {
         let vm = parse(xml).unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(vm.passthrough.len(), 1);
         let entry = &vm.passthrough[0];
-        assert_eq!(
-            (entry.managed, entry.rombar, entry.romfile.as_deref()),
-            (None, None, None)
-        );
+        assert_eq!((entry.managed, entry.rombar, entry.romfile.as_deref()), (None, None, None));
         assert!(entry.hosts.is_empty());
         assert_eq!(entry.other, vec!["managed=true", "rom bar=maybe"]);
     }
@@ -703,29 +625,14 @@ mod tests {
     #[test]
     fn malformed_xml_reports_line_and_column() {
         let message = error("<domain>\n  <name>vm</name>\n  <os>\n</domain>\n");
-        assert!(
-            message.starts_with("malformed XML at line 4, column 1:"),
-            "{message}"
-        );
+        assert!(message.starts_with("malformed XML at line 4, column 1:"), "{message}");
         let message = error("<domain type='kvm'>\n  <name>vm</name");
-        assert_eq!(
-            message,
-            "malformed XML at line 2, column 17: unexpected end of stream"
-        );
+        assert_eq!(message, "malformed XML at line 2, column 17: unexpected end of stream");
         let message = error("<domain type='kvm'>\n  <name>vm</name>\n");
-        assert_eq!(
-            message,
-            "malformed XML at line 3, column 1: the root node was opened but never closed"
-        );
+        assert_eq!(message, "malformed XML at line 3, column 1: the root node was opened but never closed");
         let message = error("<domain type=kvm>");
-        assert!(
-            message.starts_with("malformed XML at line 1, column 14:"),
-            "{message}"
-        );
-        assert_eq!(
-            error(""),
-            "malformed XML: the document does not have a root node"
-        );
+        assert!(message.starts_with("malformed XML at line 1, column 14:"), "{message}");
+        assert_eq!(error(""), "malformed XML: the document does not have a root node");
         // `virsh dumpxml` never writes a DTD; roxmltree refuses one by default.
         let message = error("<!DOCTYPE domain [<!ENTITY a 'x'>]><domain><name>&a;</name></domain>");
         assert_eq!(message, "malformed XML: XML with DTD detected");
@@ -737,10 +644,7 @@ mod tests {
             error("<network><name>default</name></network>"),
             "expected a <domain> root element, found <network>"
         );
-        assert_eq!(
-            error("<domain type='kvm'><name>  </name></domain>"),
-            "<domain> has no <name>"
-        );
+        assert_eq!(error("<domain type='kvm'><name>  </name></domain>"), "<domain> has no <name>");
         assert_eq!(
             error("<x:domain xmlns:x='urn:other'><name>vm</name></x:domain>"),
             "expected a <domain> root element, found <domain>"

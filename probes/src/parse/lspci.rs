@@ -11,22 +11,21 @@
 //! cannot leave unknown are documented where they are filled.
 
 use super::pci_config::{
-    express_port_type, extended_capability_name, power_state_name, standard_capability_name,
-    CAP_ID_AF, CAP_ID_EXP, CAP_ID_MSI, CAP_ID_MSIX, CAP_ID_PM, EXTENDED_CAPABILITY_NAMES,
-    EXT_CAP_ID_ACS, EXT_CAP_ID_REBAR, STANDARD_CAPABILITY_NAMES,
+    express_port_type, extended_capability_name, power_state_name, standard_capability_name, CAP_ID_AF,
+    CAP_ID_EXP, CAP_ID_MSI, CAP_ID_MSIX, CAP_ID_PM, EXTENDED_CAPABILITY_NAMES, EXT_CAP_ID_ACS,
+    EXT_CAP_ID_REBAR, STANDARD_CAPABILITY_NAMES,
 };
 use super::sysfs_pci::normalize_address;
 use engine::facts::{
-    Acs, Bar, Capability, ConfigSpace, DriverBinding, Express, Msi, MsiX, PciDevice,
-    PowerManagement, Provenance, ResizableBar,
+    Acs, Bar, Capability, ConfigSpace, DriverBinding, Express, Msi, MsiX, PciDevice, PowerManagement,
+    Provenance, ResizableBar,
 };
 use regex::Regex;
 use std::sync::LazyLock;
 
 /// A device line of any lspci flavour: the slot, then a blank or the end.
 static SLOT_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[0-9a-fA-F]{4,}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7](?:\s|$)")
-        .expect("valid regex")
+    Regex::new(r"^(?:[0-9a-fA-F]{4,}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7](?:\s|$)").expect("valid regex")
 });
 
 /// `lspci -nn`: domain.md 3.7's regex, plus the `(prog-if …)` that `-v` adds. The greedy
@@ -136,10 +135,7 @@ pub fn parse_lspci(text: &str, source: &str) -> Vec<PciDevice> {
 /// lspci does not print the multi-function bit, but a second function in the same slot
 /// proves it: only multi-function devices answer on functions other than 0.
 fn mark_multifunction(devices: &mut [PciDevice]) {
-    let addresses: Vec<String> = devices
-        .iter()
-        .map(|device| device.address.clone())
-        .collect();
+    let addresses: Vec<String> = devices.iter().map(|device| device.address.clone()).collect();
     for device in devices.iter_mut() {
         let has_sibling = addresses.iter().any(|address| {
             *address != device.address
@@ -152,19 +148,12 @@ fn mark_multifunction(devices: &mut [PciDevice]) {
 }
 
 fn parse_device_line(line: &str, source: &str, line_no: u64) -> Option<PciDevice> {
-    let captures = NAMED_HEADER
-        .captures(line)
-        .or_else(|| NUMERIC_HEADER.captures(line))?;
-    let hex = |name: &str| {
-        captures
-            .name(name)
-            .and_then(|m| u32::from_str_radix(m.as_str(), 16).ok())
-    };
+    let captures = NAMED_HEADER.captures(line).or_else(|| NUMERIC_HEADER.captures(line))?;
+    let hex = |name: &str| captures.name(name).and_then(|m| u32::from_str_radix(m.as_str(), 16).ok());
     let address = normalize_address(captures.name("slot")?.as_str())?;
     let class = (hex("class")? << 8) | hex("progif").unwrap_or(0);
-    let (vendor_name, device_name) = captures
-        .name("name")
-        .map_or((None, None), |name| split_device_name(name.as_str()));
+    let (vendor_name, device_name) =
+        captures.name("name").map_or((None, None), |name| split_device_name(name.as_str()));
     Some(PciDevice {
         address,
         vendor_id: hex("ven")? as u16,
@@ -238,12 +227,7 @@ impl Block {
     fn detail_line(&mut self, line: &str, line_no: u64) {
         let indent = indent_width(line);
         let text = line.trim();
-        if self
-            .caps
-            .open
-            .as_ref()
-            .is_some_and(|open| indent > open.indent)
-        {
+        if self.caps.open.as_ref().is_some_and(|open| indent > open.indent) {
             self.caps.detail(text);
             return;
         }
@@ -264,20 +248,13 @@ impl Block {
             self.driver = Some(driver.trim().to_owned()).filter(|driver| !driver.is_empty());
         } else if let Some(modules) = text.strip_prefix("Kernel modules:") {
             self.saw_kernel_modules = true;
-            let modules = modules
-                .split(',')
-                .map(str::trim)
-                .filter(|m| !m.is_empty())
-                .map(str::to_owned);
+            let modules = modules.split(',').map(str::trim).filter(|m| !m.is_empty()).map(str::to_owned);
             self.device.kernel_modules = Some(modules.collect());
         } else if let Some(group) = text.strip_prefix("IOMMU group:") {
             self.device.iommu_group = group.trim().parse().ok();
         } else if let Some(flags) = text.strip_prefix("Flags:") {
             self.verbose = true;
-            self.device.iommu_group = self
-                .device
-                .iommu_group
-                .or_else(|| iommu_group_in_flags(flags));
+            self.device.iommu_group = self.device.iommu_group.or_else(|| iommu_group_in_flags(flags));
         } else if let Some(flags) = text.strip_prefix("Control:").filter(|_| !caps_started) {
             self.verbose = true;
             self.command = Some(decode_flags(flags, COMMAND_FLAGS));
@@ -312,9 +289,7 @@ impl Block {
             self.device.bars = Some(self.bars);
         }
         let header_type = header_type_for_class(self.device.class);
-        self.device.config = self
-            .caps
-            .into_config(source, header_type, self.command, self.status);
+        self.device.config = self.caps.into_config(source, header_type, self.command, self.status);
         self.device
     }
 }
@@ -362,31 +337,20 @@ fn parse_hex_u16(text: &str) -> Option<u16> {
 /// `Flags: bus master, fast devsel, latency 0, IRQ 16, IOMMU group 13` (`lspci -v`).
 fn iommu_group_in_flags(flags: &str) -> Option<u32> {
     let (_, rest) = flags.split_once("IOMMU group ")?;
-    rest.split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
 /// Sets the bit of every `Name+` token found in `table`.
 fn decode_flags(text: &str, table: &[(&str, u16)]) -> u16 {
     text.split_whitespace()
         .filter_map(|token| token.strip_suffix('+'))
-        .filter_map(|name| {
-            table
-                .iter()
-                .find(|(known, _)| *known == name)
-                .map(|(_, bit)| bit)
-        })
+        .filter_map(|name| table.iter().find(|(known, _)| *known == name).map(|(_, bit)| bit))
         .fold(0, |bits, bit| bits | bit)
 }
 
 /// `DEVSEL=fast|medium|slow` → `PCI_STATUS_DEVSEL_*`.
 fn devsel_bits(text: &str) -> u16 {
-    match text
-        .split_whitespace()
-        .find_map(|token| token.strip_prefix("DEVSEL="))
-    {
+    match text.split_whitespace().find_map(|token| token.strip_prefix("DEVSEL=")) {
         Some("medium") => 0x0200,
         Some("slow") => 0x0400,
         _ => 0,
@@ -429,12 +393,7 @@ fn bar_from(index: u8, start: Option<u64>, size: u64, flags: u64) -> Option<Bar>
         None => (0, flags | IORESOURCE_UNSET),
     };
     let end = start.checked_add(size.checked_sub(1)?)?;
-    Some(Bar {
-        index,
-        start,
-        end,
-        flags,
-    })
+    Some(Bar { index, start, end, flags })
 }
 
 /// `Region 0: Memory at f6000000 (32-bit, non-prefetchable) [size=16M]` (`-vv`),
@@ -445,18 +404,12 @@ fn parse_bar_line(text: &str, next_index: u8) -> Option<Bar> {
     let (index, rest) = match text.strip_prefix("Region ") {
         Some(region) => {
             let (number, rest) = region.split_once(": ")?;
-            (
-                number.parse::<u8>().ok().filter(|&n| n < Bar::ROM_INDEX)?,
-                rest,
-            )
+            (number.parse::<u8>().ok().filter(|&n| n < Bar::ROM_INDEX)?, rest)
         }
         None => (next_index, text),
     };
     let rest = rest.strip_prefix("[enhanced] ").unwrap_or(rest);
-    let (is_io, rest) = match (
-        rest.strip_prefix("Memory at "),
-        rest.strip_prefix("I/O ports at "),
-    ) {
+    let (is_io, rest) = match (rest.strip_prefix("Memory at "), rest.strip_prefix("I/O ports at ")) {
         (Some(rest), _) => (false, rest),
         (None, Some(rest)) => (true, rest),
         (None, None) => return None,
@@ -560,88 +513,41 @@ impl CapabilityText {
             return;
         }
         let Some((offset, version, text)) = split_capability_header(rest) else {
-            self.problems
-                .push(format!("unreadable capability line `{rest}`"));
+            self.problems.push(format!("unreadable capability line `{rest}`"));
             return;
         };
         let extended = offset >= 0x100;
-        let chain = if extended {
-            "extended capability chain"
-        } else {
-            "capability chain"
-        };
+        let chain = if extended { "extended capability chain" } else { "capability chain" };
         if text.starts_with("<chain looped>") || text.starts_with("<chain broken>") {
-            let how = if text.starts_with("<chain looped>") {
-                "looped"
-            } else {
-                "broken"
-            };
+            let how = if text.starts_with("<chain looped>") { "looped" } else { "broken" };
             self.problems.push(format!("{chain} {how} at {offset:#x}"));
             self.chain_broken = true;
             return;
         }
         let Some(id) = identify_capability(text, extended) else {
-            self.problems.push(format!(
-                "capability `{text}` at {offset:#x} is not recognised"
-            ));
+            self.problems.push(format!("capability `{text}` at {offset:#x} is not recognised"));
             return;
         };
-        let name = if extended {
-            extended_capability_name(id)
-        } else {
-            standard_capability_name(id)
-        };
+        let name = if extended { extended_capability_name(id) } else { standard_capability_name(id) };
         let version = version.or_else(|| standard_capability_version(id, text));
-        let list = if extended {
-            &mut self.extended
-        } else {
-            &mut self.standard
-        };
+        let list = if extended { &mut self.extended } else { &mut self.standard };
         let first_of_its_id = !list.iter().any(|capability| capability.id == id);
-        list.push(Capability {
-            id,
-            offset,
-            version,
-            name,
-        });
+        list.push(Capability { id, offset, version, name });
         // Like the kernel's capability search, only the first of each ID counts.
         if first_of_its_id {
             self.decode_header(id, extended, offset, version, text);
         }
-        self.open = first_of_its_id.then(|| OpenCapability {
-            id,
-            extended,
-            indent,
-            sub_key: String::new(),
-        });
+        self.open = first_of_its_id.then(|| OpenCapability { id, extended, indent, sub_key: String::new() });
     }
 
     /// What the capability line itself says (all of it printed with `-v` already).
-    fn decode_header(
-        &mut self,
-        id: u16,
-        extended: bool,
-        offset: u16,
-        version: Option<u8>,
-        text: &str,
-    ) {
+    fn decode_header(&mut self, id: u16, extended: bool, offset: u16, version: Option<u8>, text: &str) {
         match (extended, id) {
-            (false, CAP_ID_PM) => {
-                self.pm = PmText {
-                    offset,
-                    version,
-                    ..PmText::default()
-                }
-            }
+            (false, CAP_ID_PM) => self.pm = PmText { offset, version, ..PmText::default() },
             (false, CAP_ID_MSI) => self.msi = parse_msi(offset, text),
             (false, CAP_ID_MSIX) => self.msix = parse_msix(offset, text),
             (false, CAP_ID_EXP) => self.express = parse_express_header(offset, text),
-            (true, EXT_CAP_ID_ACS) => {
-                self.acs = AcsText {
-                    offset,
-                    ..AcsText::default()
-                }
-            }
+            (true, EXT_CAP_ID_ACS) => self.acs = AcsText { offset, ..AcsText::default() },
             (true, EXT_CAP_ID_REBAR) => self.resizable_bars = Some(Vec::new()),
             _ => {}
         }
@@ -659,10 +565,7 @@ impl CapabilityText {
         let flags = text.split_once(':').map_or(text, |(_, rest)| rest);
         match (open.extended, open.id, open.sub_key.as_str()) {
             (false, CAP_ID_PM, "Status") => {
-                let state = flags
-                    .split_whitespace()
-                    .next()
-                    .and_then(|state| state.strip_prefix('D'));
+                let state = flags.split_whitespace().next().and_then(|state| state.strip_prefix('D'));
                 // lspci prints `D%d` of PMCSR bits 1:0, so `D3` is D3hot.
                 self.pm.state = state
                     .and_then(|n| n.parse::<u16>().ok())
@@ -673,10 +576,8 @@ impl CapabilityText {
             (false, CAP_ID_EXP, "DevCap") => {
                 // lspci prints FLReset only for endpoints; for other port types the bit
                 // is reserved, so a DevCap line without it means no FLR.
-                let is_endpoint = matches!(
-                    self.express.port_type.as_deref(),
-                    Some("endpoint" | "legacy-endpoint")
-                );
+                let is_endpoint =
+                    matches!(self.express.port_type.as_deref(), Some("endpoint" | "legacy-endpoint"));
                 match flag_value(text, "FLReset") {
                     Some(flr) => self.express.flr = Some(flr),
                     None if first == "DevCap:" && !is_endpoint => self.express.flr = Some(false),
@@ -688,16 +589,10 @@ impl CapabilityText {
                 self.express.link_width = link_width_in(flags);
             }
             (false, CAP_ID_AF, "AFCap") => self.af_flr = flag_value(flags, "FLR"),
-            (true, EXT_CAP_ID_ACS, "ACSCap") => {
-                self.acs.capability = Some(decode_flags(flags, ACS_FLAGS))
-            }
-            (true, EXT_CAP_ID_ACS, "ACSCtl") => {
-                self.acs.control = Some(decode_flags(flags, ACS_FLAGS))
-            }
+            (true, EXT_CAP_ID_ACS, "ACSCap") => self.acs.capability = Some(decode_flags(flags, ACS_FLAGS)),
+            (true, EXT_CAP_ID_ACS, "ACSCtl") => self.acs.control = Some(decode_flags(flags, ACS_FLAGS)),
             (true, EXT_CAP_ID_REBAR, _) => {
-                if let (Some(bar), Some(bars)) =
-                    (parse_rebar_line(text), self.resizable_bars.as_mut())
-                {
+                if let (Some(bar), Some(bars)) = (parse_rebar_line(text), self.resizable_bars.as_mut()) {
                     bars.push(bar);
                 }
             }
@@ -728,7 +623,10 @@ impl CapabilityText {
         }
         let mut problems = self.problems;
         if command.is_none() || status.is_none() {
-            problems.push("lspci printed no Control/Status lines (needs -vv); command and status are not known".to_owned());
+            problems.push(
+                "lspci printed no Control/Status lines (needs -vv); command and status are not known"
+                    .to_owned(),
+            );
         }
         let complete = !self.chain_broken;
         let has_extended = !self.extended.is_empty();
@@ -787,11 +685,7 @@ impl ExpressText {
 
 impl AcsText {
     fn finish(self) -> Option<Acs> {
-        Some(Acs {
-            offset: self.offset,
-            capability: self.capability?,
-            control: self.control?,
-        })
+        Some(Acs { offset: self.offset, capability: self.capability?, control: self.control? })
     }
 }
 
@@ -802,11 +696,7 @@ fn split_capability_header(rest: &str) -> Option<(u16, Option<u8>, &str)> {
         Some((offset, version)) => (offset, Some(version.parse().ok()?)),
         None => (bracket, None),
     };
-    Some((
-        u16::from_str_radix(offset, 16).ok()?,
-        version,
-        text.trim_start(),
-    ))
+    Some((u16::from_str_radix(offset, 16).ok()?, version, text.trim_start()))
 }
 
 /// The capability ID behind lspci's text: the longest known name the text starts with
@@ -826,9 +716,7 @@ fn identify_capability(text: &str, extended: bool) -> Option<u16> {
         .min_by_key(|(_, name)| std::cmp::Reverse(name.len()))
         .map(|(id, _)| *id);
     by_name.or_else(|| {
-        let number = text
-            .strip_prefix('#')
-            .or_else(|| text.strip_prefix("Extended Capability ID 0x"))?;
+        let number = text.strip_prefix('#').or_else(|| text.strip_prefix("Extended Capability ID 0x"))?;
         let digits: String = number.chars().take_while(char::is_ascii_hexdigit).collect();
         u16::from_str_radix(&digits, 16).ok()
     })
@@ -836,20 +724,13 @@ fn identify_capability(text: &str, extended: bool) -> Option<u16> {
 
 /// `text` starts with `word` followed by the end, a blank, `:` or `,`.
 fn starts_with_word(text: &str, word: &str) -> bool {
-    text.strip_prefix(word)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ':', ',']))
+    text.strip_prefix(word).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ':', ',']))
 }
 
 /// `Power Management version 3` → 3; `Express (v2) …` → 2.
 fn standard_capability_version(id: u16, text: &str) -> Option<u8> {
     match id {
-        CAP_ID_PM => text
-            .split_once("version ")?
-            .1
-            .split_whitespace()
-            .next()?
-            .parse()
-            .ok(),
+        CAP_ID_PM => text.split_once("version ")?.1.split_whitespace().next()?.parse().ok(),
         CAP_ID_EXP => text.split_once("(v")?.1.split(')').next()?.parse().ok(),
         _ => None,
     }
@@ -857,18 +738,16 @@ fn standard_capability_version(id: u16, text: &str) -> Option<u8> {
 
 /// `Name+` → true, `Name-` → false, absent → `None`.
 fn flag_value(text: &str, name: &str) -> Option<bool> {
-    text.split_whitespace()
-        .find_map(|token| match token.strip_prefix(name)? {
-            "+" => Some(true),
-            "-" => Some(false),
-            _ => None,
-        })
+    text.split_whitespace().find_map(|token| match token.strip_prefix(name)? {
+        "+" => Some(true),
+        "-" => Some(false),
+        _ => None,
+    })
 }
 
 /// The value of the first `Key=value` token: `Count=` in `Count=1/1` gives `1/1`.
 fn key_value<'a>(text: &'a str, key: &str) -> Option<&'a str> {
-    text.split_whitespace()
-        .find_map(|token| token.strip_prefix(key))
+    text.split_whitespace().find_map(|token| token.strip_prefix(key))
 }
 
 /// `MSI: Enable%c Count=%d/%d Maskable%c 64bit%c` (`pciutils: ls-caps.c`, `cap_msi`).
@@ -899,9 +778,7 @@ fn parse_msix(offset: u16, text: &str) -> Option<MsiX> {
 fn parse_express_header(offset: u16, text: &str) -> ExpressText {
     let rest = text.strip_prefix("Express").unwrap_or(text).trim_start();
     let rest = match rest.strip_prefix("(v") {
-        Some(after) => after
-            .split_once(')')
-            .map_or("", |(_, rest)| rest.trim_start()),
+        Some(after) => after.split_once(')').map_or("", |(_, rest)| rest.trim_start()),
         None => rest,
     };
     let type_text = rest.rsplit_once(", ").map_or(rest, |(kind, _)| kind);
@@ -957,18 +834,13 @@ fn parse_rebar_line(text: &str) -> Option<ResizableBar> {
     Some(ResizableBar {
         bar: bar.trim().parse().ok()?,
         current_mb: parse_rebar_size(current.trim())?,
-        supported_mb: supported
-            .split_whitespace()
-            .map(parse_rebar_size)
-            .collect::<Option<Vec<_>>>()?,
+        supported_mb: supported.split_whitespace().map(parse_rebar_size).collect::<Option<Vec<_>>>()?,
     })
 }
 
 fn parse_rebar_size(text: &str) -> Option<u64> {
     let units = [("MB", 0), ("GB", 10), ("TB", 20), ("PB", 30), ("EB", 40)];
-    let (number, shift) = units
-        .iter()
-        .find_map(|(unit, shift)| Some((text.strip_suffix(unit)?, *shift)))?;
+    let (number, shift) = units.iter().find_map(|(unit, shift)| Some((text.strip_suffix(unit)?, *shift)))?;
     number.parse::<u64>().ok()?.checked_mul(1 << shift)
 }
 
@@ -1008,21 +880,12 @@ mod tests {
         assert_eq!((vga.vendor_id, vga.device_id), (0x10de, 0x1b80));
         assert_eq!(vga.class, 0x030000);
         assert_eq!(vga.class_name.as_deref(), Some("VGA compatible controller"));
-        assert_eq!(
-            vga.device_name.as_deref(),
-            Some("NVIDIA Corporation GP104 [GeForce GTX 1080]")
-        );
+        assert_eq!(vga.device_name.as_deref(), Some("NVIDIA Corporation GP104 [GeForce GTX 1080]"));
         assert_eq!(vga.vendor_name, None);
         assert_eq!(vga.revision, Some(0xa1));
-        assert_eq!(
-            (vga.subsystem_vendor_id, vga.subsystem_device_id),
-            (Some(0x196e), Some(0x119e))
-        );
+        assert_eq!((vga.subsystem_vendor_id, vga.subsystem_device_id), (Some(0x196e), Some(0x119e)));
         assert_eq!(vga.driver, DriverBinding::Bound("vfio-pci".into()));
-        assert_eq!(
-            vga.kernel_modules,
-            Some(vec!["nvidiafb".to_owned(), "nouveau".to_owned()])
-        );
+        assert_eq!(vga.kernel_modules, Some(vec!["nvidiafb".to_owned(), "nouveau".to_owned()]));
         assert_eq!(vga.from, Provenance::line(SOURCE, 1));
         assert_eq!(vga.config, None);
         assert_eq!(vga.bars, None);
@@ -1046,9 +909,7 @@ mod tests {
         assert_eq!(devices[0].id_pair(), "10de:0ffc");
         assert_eq!(devices[1].id_pair(), "10de:0e1b");
         assert_eq!(devices[1].revision, Some(0xff));
-        assert!(devices
-            .iter()
-            .all(|device| device.driver == DriverBinding::Unknown));
+        assert!(devices.iter().all(|device| device.driver == DriverBinding::Unknown));
     }
 
     #[test]
@@ -1066,9 +927,7 @@ mod tests {
 ";
         let devices = parse(text);
         assert_eq!(devices.len(), 2);
-        assert!(devices
-            .iter()
-            .all(|device| device.driver.name() == Some("vfio-pci")));
+        assert!(devices.iter().all(|device| device.driver.name() == Some("vfio-pci")));
     }
 
     #[test]
@@ -1101,20 +960,10 @@ mod tests {
         assert_eq!(devices.len(), 7);
         assert!(devices[1].is_bridge());
         let amd_audio = &devices[4];
-        assert_eq!(
-            amd_audio.vendor_name.as_deref(),
-            Some("Advanced Micro Devices [AMD] nee ATI")
-        );
+        assert_eq!(amd_audio.vendor_name.as_deref(), Some("Advanced Micro Devices [AMD] nee ATI"));
         assert_eq!(amd_audio.device_name, None);
-        assert_eq!(
-            amd_audio.revision,
-            Some(0),
-            "no `(rev ..)` means revision 0"
-        );
-        assert_eq!(
-            devices[5].vendor_name.as_deref(),
-            Some("NVIDIA Corporation")
-        );
+        assert_eq!(amd_audio.revision, Some(0), "no `(rev ..)` means revision 0");
+        assert_eq!(devices[5].vendor_name.as_deref(), Some("NVIDIA Corporation"));
         assert_eq!(
             devices[6].device_name.as_deref(),
             Some("ASMedia Technology Inc. ASM1083/1085 PCIe to PCI Bridge")
@@ -1148,9 +997,8 @@ mod tests {
         assert_eq!(bound.driver, DriverBinding::Bound("nouveau".into()));
         let unbound = one("01:00.0 VGA compatible controller [0300]: NVIDIA Corporation Device [10de:1b80]\n\tKernel modules: nvidiafb, nouveau\n");
         assert_eq!(unbound.driver, DriverBinding::Unbound);
-        let unknown = one(
-            "01:00.0 VGA compatible controller [0300]: NVIDIA Corporation Device [10de:1b80]\n",
-        );
+        let unknown =
+            one("01:00.0 VGA compatible controller [0300]: NVIDIA Corporation Device [10de:1b80]\n");
         assert_eq!(unknown.driver, DriverBinding::Unknown);
     }
 
@@ -1270,10 +1118,7 @@ Check with `lspci -nnk` --> `Kernel driver in use: vfio-pci`
         assert_eq!(devices.len(), 2);
         let vga = &devices[0];
         assert_eq!(vga.class, 0x030000);
-        assert_eq!(
-            (vga.subsystem_vendor_id, vga.subsystem_device_id),
-            (Some(0x1043), Some(0x85aa))
-        );
+        assert_eq!((vga.subsystem_vendor_id, vga.subsystem_device_id), (Some(0x1043), Some(0x85aa)));
         assert_eq!(vga.iommu_group, Some(1));
         assert_eq!(vga.driver.name(), Some("vfio-pci"));
         let config = vga.config.as_ref().expect("capabilities printed");
@@ -1293,10 +1138,7 @@ Check with `lspci -nnk` --> `Kernel driver in use: vfio-pci`
         let bars = vga.bars.expect("-vv prints BARs");
         let indexes: Vec<u8> = bars.iter().map(|bar| bar.index).collect();
         assert_eq!(indexes, [0, 1, 3, 5, 6]);
-        assert_eq!(
-            (bars[0].start, bars[0].size(), bars[0].flags),
-            (0xf600_0000, 16 << 20, 0x200)
-        );
+        assert_eq!((bars[0].start, bars[0].size(), bars[0].flags), (0xf600_0000, 16 << 20, 0x200));
         assert!(bars[1].is_64bit() && bars[1].is_prefetchable());
         assert_eq!(bars[1].size(), 256 << 20);
         assert!(bars[3].is_io());
@@ -1305,43 +1147,23 @@ Check with `lspci -nnk` --> `Kernel driver in use: vfio-pci`
         assert_eq!((rom.start, rom.size()), (0xc0000, 128 << 10));
         assert!(rom.is_shadowed_rom());
         assert_eq!(rom.flags & IORESOURCE_ROM_ENABLE, 0, "[disabled]");
-        assert!(
-            !vga.config.expect("caps").multifunction,
-            "alone in this listing"
-        );
+        assert!(!vga.config.expect("caps").multifunction, "alone in this listing");
     }
 
     #[test]
     fn vvv_capability_lists() {
         let devices = parse(GP104_VVV);
         let config = devices[0].config.as_ref().expect("caps");
-        let standard: Vec<(u16, u16, &str)> = config
-            .capabilities
-            .iter()
-            .flatten()
-            .map(|c| (c.id, c.offset, c.name.as_str()))
-            .collect();
+        let standard: Vec<(u16, u16, &str)> =
+            config.capabilities.iter().flatten().map(|c| (c.id, c.offset, c.name.as_str())).collect();
         assert_eq!(
             standard,
-            [
-                (0x01, 0x60, "Power Management"),
-                (0x05, 0x68, "MSI"),
-                (0x10, 0x78, "Express")
-            ]
+            [(0x01, 0x60, "Power Management"), (0x05, 0x68, "MSI"), (0x10, 0x78, "Express")]
         );
-        let versions: Vec<Option<u8>> = config
-            .capabilities
-            .iter()
-            .flatten()
-            .map(|c| c.version)
-            .collect();
+        let versions: Vec<Option<u8>> = config.capabilities.iter().flatten().map(|c| c.version).collect();
         assert_eq!(versions, [Some(3), None, Some(2)]);
-        let extended: Vec<(u16, u16, Option<u8>)> = config
-            .extended_capabilities
-            .iter()
-            .flatten()
-            .map(|c| (c.id, c.offset, c.version))
-            .collect();
+        let extended: Vec<(u16, u16, Option<u8>)> =
+            config.extended_capabilities.iter().flatten().map(|c| (c.id, c.offset, c.version)).collect();
         assert_eq!(
             extended,
             [
@@ -1364,12 +1186,7 @@ Check with `lspci -nnk` --> `Kernel driver in use: vfio-pci`
         let vga = devices[0].config.as_ref().expect("caps");
         assert_eq!(
             vga.power_management,
-            Some(PowerManagement {
-                offset: 0x60,
-                version: 3,
-                state: "D0".into(),
-                no_soft_reset: true
-            })
+            Some(PowerManagement { offset: 0x60, version: 3, state: "D0".into(), no_soft_reset: true })
         );
         assert_eq!(
             vga.msi,
@@ -1398,10 +1215,7 @@ Check with `lspci -nnk` --> `Kernel driver in use: vfio-pci`
         assert_eq!(audio.msi.as_ref().map(|msi| msi.enabled), Some(false));
         let pm = audio.power_management.as_ref().expect("PM status printed");
         assert_eq!((pm.state.as_str(), pm.no_soft_reset), ("D3hot", false));
-        assert_eq!(
-            audio.express.as_ref().map(|e| e.port_type.as_str()),
-            Some("endpoint")
-        );
+        assert_eq!(audio.express.as_ref().map(|e| e.port_type.as_str()), Some("endpoint"));
         assert_eq!(audio.length, 4096);
     }
 
@@ -1416,10 +1230,7 @@ Check with `lspci -nnk` --> `Kernel driver in use: vfio-pci`
 \t\tDevCtl:\tCorrErr+ NonFatalErr+ FatalErr+ UnsupReq-
 \t\t\tRlxdOrd+ ExtTag+ PhantFunc- AuxPwr- NoSnoop- FLReset-
 ";
-        let express = one(text)
-            .config
-            .and_then(|c| c.express)
-            .expect("Express with DevCap");
+        let express = one(text).config.and_then(|c| c.express).expect("Express with DevCap");
         assert!(express.flr);
     }
 
@@ -1482,64 +1293,28 @@ Check with `lspci -nnk` --> `Kernel driver in use: vfio-pci`
         assert!(config.problems.is_empty(), "{:?}", config.problems);
         let express = config.express.expect("Express");
         assert!(express.flr);
-        assert_eq!(
-            (express.link_speed.as_deref(), express.link_width),
-            (Some("2.5GT/s"), Some(16))
-        );
+        assert_eq!((express.link_speed.as_deref(), express.link_width), (Some("2.5GT/s"), Some(16)));
         assert_eq!(
             config.resizable_bars,
             Some(vec![
-                ResizableBar {
-                    bar: 0,
-                    current_mb: 16,
-                    supported_mb: vec![16]
-                },
+                ResizableBar { bar: 0, current_mb: 16, supported_mb: vec![16] },
                 ResizableBar {
                     bar: 1,
                     current_mb: 256,
-                    supported_mb: vec![
-                        64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536
-                    ],
+                    supported_mb: vec![64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536],
                 },
-                ResizableBar {
-                    bar: 3,
-                    current_mb: 32,
-                    supported_mb: vec![32]
-                },
+                ResizableBar { bar: 3, current_mb: 32, supported_mb: vec![32] },
             ])
         );
-        let names: Vec<&str> = config
-            .extended_capabilities
-            .iter()
-            .flatten()
-            .map(|c| c.name.as_str())
-            .collect();
-        assert_eq!(
-            names[..3],
-            ["Virtual Channel", "L1 PM Substates", "Power Budgeting"]
-        );
+        let names: Vec<&str> =
+            config.extended_capabilities.iter().flatten().map(|c| c.name.as_str()).collect();
+        assert_eq!(names[..3], ["Virtual Channel", "L1 PM Substates", "Power Budgeting"]);
         assert_eq!(names.last(), Some(&"Data Link Feature"));
-        let standard: Vec<&str> = config
-            .capabilities
-            .iter()
-            .flatten()
-            .map(|c| c.name.as_str())
-            .collect();
-        assert_eq!(
-            standard,
-            [
-                "Power Management",
-                "MSI",
-                "Express",
-                "Vendor Specific Information"
-            ]
-        );
+        let standard: Vec<&str> = config.capabilities.iter().flatten().map(|c| c.name.as_str()).collect();
+        assert_eq!(standard, ["Power Management", "MSI", "Express", "Vendor Specific Information"]);
         let rom = device.bars.expect("bars").pop().expect("ROM");
         assert_eq!((rom.index, rom.start), (Bar::ROM_INDEX, 0xdf00_0000));
-        assert!(
-            !rom.is_shadowed_rom(),
-            "a [virtual] ROM away from 0xc0000 is no shadow"
-        );
+        assert!(!rom.is_shadowed_rom(), "a [virtual] ROM away from 0xc0000 is no shadow");
     }
 
     #[test]
@@ -1586,12 +1361,7 @@ Check with `lspci -nnk` --> `Kernel driver in use: vfio-pci`
         assert_eq!(config.power_management, None, "no Status line with -v");
         assert_eq!(config.express, None, "no DevCap line with -v");
         assert_eq!(config.capabilities.as_ref().map(Vec::len), Some(3));
-        assert_eq!(
-            config
-                .capabilities
-                .and_then(|c| c.first().and_then(|pm| pm.version)),
-            Some(3)
-        );
+        assert_eq!(config.capabilities.and_then(|c| c.first().and_then(|pm| pm.version)), Some(3));
         assert_eq!(config.status, 0x0010);
         assert_eq!(
             config.problems,
@@ -1647,24 +1417,9 @@ Check with `lspci -nnk` --> `Kernel driver in use: vfio-pci`
         assert!(device.is_bridge());
         let config = device.config.expect("caps");
         assert_eq!(config.header_type, 1);
-        assert_eq!(
-            config.msix,
-            Some(MsiX {
-                offset: 0xa0,
-                enabled: true,
-                masked: false,
-                table_size: 9
-            })
-        );
+        assert_eq!(config.msix, Some(MsiX { offset: 0xa0, enabled: true, masked: false, table_size: 9 }));
         assert_eq!(config.af_flr, Some(true));
-        assert_eq!(
-            config.acs,
-            Some(Acs {
-                offset: 0x2a0,
-                capability: 0x5f,
-                control: 0x1d
-            })
-        );
+        assert_eq!(config.acs, Some(Acs { offset: 0x2a0, capability: 0x5f, control: 0x1d }));
         let express = config.express.expect("root ports print no FLReset");
         assert_eq!(express.port_type, "root-port");
         assert!(!express.flr);
@@ -1681,12 +1436,8 @@ Check with `lspci -nnk` --> `Kernel driver in use: vfio-pci`
 \tCapabilities: [a00] Extended Capability ID 0x2b
 ";
         let config = one(text).config.expect("caps");
-        let extended: Vec<(u16, &str)> = config
-            .extended_capabilities
-            .iter()
-            .flatten()
-            .map(|c| (c.id, c.name.as_str()))
-            .collect();
+        let extended: Vec<(u16, &str)> =
+            config.extended_capabilities.iter().flatten().map(|c| (c.id, c.name.as_str())).collect();
         assert_eq!(
             extended,
             [
@@ -1780,9 +1531,6 @@ Check with `lspci -nnk` --> `Kernel driver in use: vfio-pci`
         for text in garbage {
             let _ = parse(text);
         }
-        assert!(
-            parse("01:20.0 VGA [0300]: x [10de:1b80]").is_empty(),
-            "device 0x20 is invalid"
-        );
+        assert!(parse("01:20.0 VGA [0300]: x [10de:1b80]").is_empty(), "device 0x20 is invalid");
     }
 }

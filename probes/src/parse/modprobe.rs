@@ -103,8 +103,7 @@ pub fn parse_module_list(text: &str) -> Vec<(String, u64)> {
 /// Shell variables that name modules for the initramfs: dracut's `add_drivers`,
 /// `force_drivers` and `drivers` (`man 5 dracut.conf`), mkinitcpio's `MODULES`
 /// (`man 5 mkinitcpio.conf`).
-const INITRAMFS_MODULE_VARIABLES: [&str; 4] =
-    ["add_drivers", "force_drivers", "drivers", "MODULES"];
+const INITRAMFS_MODULE_VARIABLES: [&str; 4] = ["add_drivers", "force_drivers", "drivers", "MODULES"];
 
 /// Modules named for the initramfs in dracut (`add_drivers+=" … "`, `force_drivers`) or
 /// mkinitcpio (`MODULES=(…)`) configuration. Returns `(module, line)`.
@@ -138,20 +137,12 @@ pub fn parse_initramfs_config(text: &str) -> Vec<(String, u64)> {
             }
         };
         let (inside, closed) = up_to_close(value, pending.close);
-        named.extend(
-            inside
-                .split_whitespace()
-                .filter_map(module_word)
-                .map(|m| (pending.variable, m, line)),
-        );
+        named.extend(inside.split_whitespace().filter_map(module_word).map(|m| (pending.variable, m, line)));
         if !closed {
             open = Some(pending);
         }
     }
-    named
-        .into_iter()
-        .map(|(_, module, line)| (module, line))
-        .collect()
+    named.into_iter().map(|(_, module, line)| (module, line)).collect()
 }
 
 /// A quoted string or array whose closing character has not been seen yet.
@@ -194,11 +185,7 @@ fn value_opening(value: &str) -> Option<(&str, char)> {
 /// The part of `text` before `close` (a `#` comment cut off first for arrays, where
 /// bash allows comments between elements), and whether `close` was found.
 fn up_to_close(text: &str, close: char) -> (&str, bool) {
-    let text = if close == ')' {
-        cut_comment(text)
-    } else {
-        text
-    };
+    let text = if close == ')' { cut_comment(text) } else { text };
     match text.split_once(close) {
         Some((inside, _)) => (inside, true),
         None => (text, false),
@@ -248,21 +235,16 @@ mod tests {
         assert_eq!(parsed[0].kind, ModprobeKind::Options);
         assert_eq!(parsed[0].module, "vfio-pci");
         assert_eq!(parsed[0].args, "ids=10de:1381,10de:0fbc disable_vga=1");
-        assert_eq!(
-            parsed[0].from,
-            Provenance::line("etc/modprobe.d/vfio.conf", 1)
-        );
+        assert_eq!(parsed[0].from, Provenance::line("etc/modprobe.d/vfio.conf", 1));
     }
 
     #[test]
     fn blacklist_conf_with_glob() {
-        let text = "blacklist amdgpu\nblacklist radeon\nblacklist nouveau\nblacklist nvidia*\nblacklist i915\n";
+        let text =
+            "blacklist amdgpu\nblacklist radeon\nblacklist nouveau\nblacklist nvidia*\nblacklist i915\n";
         let parsed = directives(text);
         assert_eq!(
-            parsed
-                .iter()
-                .map(|(k, m, a, _)| (*k, m.as_str(), a.as_str()))
-                .collect::<Vec<_>>(),
+            parsed.iter().map(|(k, m, a, _)| (*k, m.as_str(), a.as_str())).collect::<Vec<_>>(),
             vec![
                 (ModprobeKind::Blacklist, "amdgpu", ""),
                 (ModprobeKind::Blacklist, "radeon", ""),
@@ -280,24 +262,9 @@ mod tests {
         assert_eq!(
             directives(text),
             vec![
-                (
-                    ModprobeKind::Softdep,
-                    "nouveau".into(),
-                    "pre: vfio-pci".into(),
-                    Some(1)
-                ),
-                (
-                    ModprobeKind::Softdep,
-                    "nvidia".into(),
-                    "pre: vfio-pci".into(),
-                    Some(2)
-                ),
-                (
-                    ModprobeKind::Softdep,
-                    "snd_hda_intel".into(),
-                    "pre: vfio-pci".into(),
-                    Some(3)
-                ),
+                (ModprobeKind::Softdep, "nouveau".into(), "pre: vfio-pci".into(), Some(1)),
+                (ModprobeKind::Softdep, "nvidia".into(), "pre: vfio-pci".into(), Some(2)),
+                (ModprobeKind::Softdep, "snd_hda_intel".into(), "pre: vfio-pci".into(), Some(3)),
             ]
         );
     }
@@ -318,18 +285,8 @@ options snd-hda-intel enable_msi=1
                     "allow_unsafe_interrupts=1".into(),
                     Some(1)
                 ),
-                (
-                    ModprobeKind::Options,
-                    "kvm".into(),
-                    "ignore_msrs=1 report_ignored_msrs=0".into(),
-                    Some(2)
-                ),
-                (
-                    ModprobeKind::Options,
-                    "snd-hda-intel".into(),
-                    "enable_msi=1".into(),
-                    Some(3)
-                ),
+                (ModprobeKind::Options, "kvm".into(), "ignore_msrs=1 report_ignored_msrs=0".into(), Some(2)),
+                (ModprobeKind::Options, "snd-hda-intel".into(), "enable_msi=1".into(), Some(3)),
             ]
         );
     }
@@ -344,24 +301,14 @@ alias pci:v000010DEd*sv*sd*bc03sc*i* vfio-pci
         assert_eq!(
             directives(text),
             vec![
-                (
-                    ModprobeKind::Install,
-                    "nouveau".into(),
-                    "/bin/false".into(),
-                    Some(1)
-                ),
+                (ModprobeKind::Install, "nouveau".into(), "/bin/false".into(), Some(1)),
                 (
                     ModprobeKind::Remove,
                     "vfio_pci".into(),
                     "/sbin/modprobe -r --ignore-remove vfio_pci".into(),
                     Some(2)
                 ),
-                (
-                    ModprobeKind::Alias,
-                    "pci:v000010DEd*sv*sd*bc03sc*i*".into(),
-                    "vfio-pci".into(),
-                    Some(3)
-                ),
+                (ModprobeKind::Alias, "pci:v000010DEd*sv*sd*bc03sc*i*".into(), "vfio-pci".into(), Some(3)),
             ]
         );
     }
@@ -380,18 +327,8 @@ frobnicate nouveau
         assert_eq!(
             directives(text),
             vec![
-                (
-                    ModprobeKind::Options,
-                    "vfio-pci".into(),
-                    "ids=10de:1b80,10de:10f0".into(),
-                    Some(3)
-                ),
-                (
-                    ModprobeKind::Options,
-                    "kvm".into(),
-                    "ignore_msrs=1".into(),
-                    Some(4)
-                ),
+                (ModprobeKind::Options, "vfio-pci".into(), "ids=10de:1b80,10de:10f0".into(), Some(3)),
+                (ModprobeKind::Options, "kvm".into(), "ignore_msrs=1".into(), Some(4)),
             ]
         );
     }
@@ -404,8 +341,7 @@ frobnicate nouveau
 
     #[test]
     fn backslash_continues_a_line() {
-        let text =
-            "options vfio-pci \\\nids=10de:1b80,10de:10f0 \\\ndisable_vga=1\nblacklist nouveau\n";
+        let text = "options vfio-pci \\\nids=10de:1b80,10de:10f0 \\\ndisable_vga=1\nblacklist nouveau\n";
         assert_eq!(
             directives(text),
             vec![
@@ -415,22 +351,12 @@ frobnicate nouveau
                     "ids=10de:1b80,10de:10f0 disable_vga=1".into(),
                     Some(1)
                 ),
-                (
-                    ModprobeKind::Blacklist,
-                    "nouveau".into(),
-                    String::new(),
-                    Some(4)
-                ),
+                (ModprobeKind::Blacklist, "nouveau".into(), String::new(), Some(4)),
             ]
         );
         assert_eq!(
             directives("options vfio-pci ids=1\\"),
-            vec![(
-                ModprobeKind::Options,
-                "vfio-pci".into(),
-                "ids=1".into(),
-                Some(1)
-            )]
+            vec![(ModprobeKind::Options, "vfio-pci".into(), "ids=1".into(), Some(1))]
         );
     }
 
@@ -449,23 +375,14 @@ vfio_virqfd
 ";
         assert_eq!(
             parse_module_list(text),
-            owned(&[
-                ("vfio", 6),
-                ("vfio_iommu_type1", 7),
-                ("vfio_pci", 8),
-                ("vfio_virqfd", 9)
-            ])
+            owned(&[("vfio", 6), ("vfio_iommu_type1", 7), ("vfio_pci", 8), ("vfio_virqfd", 9)])
         );
     }
 
     #[test]
     fn module_list_comments_and_arguments() {
-        let text =
-            "; modules-load.d comment\n  # indented comment\nvfio_pci ids=10de:1b80\n\tkvmgt\r\n";
-        assert_eq!(
-            parse_module_list(text),
-            owned(&[("vfio_pci", 3), ("kvmgt", 4)])
-        );
+        let text = "; modules-load.d comment\n  # indented comment\nvfio_pci ids=10de:1b80\n\tkvmgt\r\n";
+        assert_eq!(parse_module_list(text), owned(&[("vfio_pci", 3), ("kvmgt", 4)]));
         assert!(parse_module_list("").is_empty());
     }
 
@@ -479,12 +396,7 @@ hostonly=\"yes\"
 ";
         assert_eq!(
             parse_initramfs_config(text),
-            owned(&[
-                ("vfio", 2),
-                ("vfio_iommu_type1", 2),
-                ("vfio_pci", 2),
-                ("vfio-pci", 3)
-            ])
+            owned(&[("vfio", 2), ("vfio_iommu_type1", 2), ("vfio_pci", 2), ("vfio-pci", 3)])
         );
     }
 
@@ -500,10 +412,7 @@ hostonly=\"yes\"
     #[test]
     fn dracut_self_reference_keeps_earlier_modules() {
         let text = "add_drivers=\"nvidia\"\nadd_drivers=\"$add_drivers vfio_pci\"\nadd_drivers=\"${add_drivers} vfio\"\n";
-        assert_eq!(
-            parse_initramfs_config(text),
-            owned(&[("nvidia", 1), ("vfio_pci", 2), ("vfio", 3)])
-        );
+        assert_eq!(parse_initramfs_config(text), owned(&[("nvidia", 1), ("vfio_pci", 2), ("vfio", 3)]));
     }
 
     #[test]
@@ -531,12 +440,7 @@ HOOKS=(base udev autodetect microcode modconf kms keyboard keymap consolefont bl
         let text = "MODULES=(\n  vfio_pci   # bind the GPU first\n  vfio\n  \"vfio_iommu_type1\"\n  nvidia?\n)\nHOOKS=(base)\n";
         assert_eq!(
             parse_initramfs_config(text),
-            owned(&[
-                ("vfio_pci", 2),
-                ("vfio", 3),
-                ("vfio_iommu_type1", 4),
-                ("nvidia", 5)
-            ])
+            owned(&[("vfio_pci", 2), ("vfio", 3), ("vfio_iommu_type1", 4), ("nvidia", 5)])
         );
     }
 

@@ -2,10 +2,7 @@
 
 /// Names of loaded modules (first column of `/proc/modules`).
 pub fn parse_proc_modules(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|line| line.split_whitespace().next())
-        .map(str::to_string)
-        .collect()
+    text.lines().filter_map(|line| line.split_whitespace().next()).map(str::to_string).collect()
 }
 
 /// Module names from `modules.builtin` (`kernel/drivers/vfio/vfio.ko` → `vfio`).
@@ -91,9 +88,7 @@ fn glob_matches(pattern: &[u8], text: &[u8]) -> bool {
             },
         }
     }
-    pattern
-        .get(p..)
-        .is_some_and(|rest| rest.iter().all(|&b| b == b'*'))
+    pattern.get(p..).is_some_and(|rest| rest.iter().all(|&b| b == b'*'))
 }
 
 #[cfg(test)]
@@ -113,15 +108,7 @@ kvm 1396736 1 kvm_intel, Live 0x0000000000000000
 ";
         assert_eq!(
             parse_proc_modules(text),
-            vec![
-                "vfio_pci",
-                "vfio_pci_core",
-                "vfio_iommu_type1",
-                "vfio",
-                "iommufd",
-                "kvm_intel",
-                "kvm"
-            ]
+            vec!["vfio_pci", "vfio_pci_core", "vfio_iommu_type1", "vfio", "iommufd", "kvm_intel", "kvm"]
         );
         assert!(parse_proc_modules("\n \n").is_empty());
     }
@@ -139,14 +126,7 @@ kernel/drivers/gpu/drm/tiny/simpledrm.ko
 ";
         assert_eq!(
             parse_modules_builtin(text),
-            vec![
-                "vfio",
-                "vfio_iommu_type1",
-                "vfio_pci_core",
-                "vfio_pci",
-                "efifb",
-                "simpledrm"
-            ]
+            vec!["vfio", "vfio_iommu_type1", "vfio_pci_core", "vfio_pci", "efifb", "simpledrm"]
         );
     }
 
@@ -169,13 +149,7 @@ alias pci:v00008086d00001533sv*sd*bc*sc*i* igb
     fn only_pci_aliases_are_kept() {
         let aliases = PciAliases::parse(MODULES_ALIAS);
         assert_eq!(aliases.entries.len(), 8);
-        assert_eq!(
-            aliases.entries[0],
-            (
-                "pci:v000010DEd*sv*sd*bc03sc*i*".to_string(),
-                "nouveau".to_string()
-            )
-        );
+        assert_eq!(aliases.entries[0], ("pci:v000010DEd*sv*sd*bc03sc*i*".to_string(), "nouveau".to_string()));
         assert!(aliases.entries.iter().all(|(p, _)| p.starts_with("pci:")));
     }
 
@@ -200,14 +174,9 @@ alias pci:v00008086d00001533sv*sd*bc*sc*i* igb
     #[test]
     fn matching_is_case_sensitive_and_needs_the_whole_string() {
         let aliases = PciAliases::parse(MODULES_ALIAS);
-        assert!(aliases
-            .modules_for("pci:v000010ded00001b80sv00001043sd000085aabc03sc00i00")
-            .is_empty());
+        assert!(aliases.modules_for("pci:v000010ded00001b80sv00001043sd000085aabc03sc00i00").is_empty());
         assert!(aliases.modules_for("pci:v00008086d00001533").is_empty());
-        assert_eq!(
-            aliases.modules_for("pci:v00008086d00001533sv00008086sd00000001bc02sc00i00"),
-            vec!["igb"]
-        );
+        assert_eq!(aliases.modules_for("pci:v00008086d00001533sv00008086sd00000001bc02sc00i00"), vec!["igb"]);
         assert!(aliases.modules_for("").is_empty());
     }
 

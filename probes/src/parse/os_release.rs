@@ -138,10 +138,7 @@ VARIANT_ID=workstation
 "#;
         let distro = parse_os_release(text);
         assert_eq!(distro.as_ref().map(|d| d.id.as_str()), Some("fedora"));
-        assert_eq!(
-            distro.as_ref().and_then(|d| d.version_id.as_deref()),
-            Some("40")
-        );
+        assert_eq!(distro.as_ref().and_then(|d| d.version_id.as_deref()), Some("40"));
         assert_eq!(
             distro.as_ref().and_then(|d| d.pretty_name.as_deref()),
             Some("Fedora Linux 40 (Workstation Edition)")
@@ -152,10 +149,7 @@ VARIANT_ID=workstation
     fn id_like_is_split() {
         let text = "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.4\"\n";
         let distro = parse_os_release(text);
-        assert_eq!(
-            distro.map(|d| d.id_like),
-            Some(vec!["rhel".into(), "centos".into(), "fedora".into()])
-        );
+        assert_eq!(distro.map(|d| d.id_like), Some(vec!["rhel".into(), "centos".into(), "fedora".into()]));
         let ubuntu = parse_os_release("ID=ubuntu\nID_LIKE=debian\n");
         assert_eq!(ubuntu.map(|d| d.id_like), Some(vec!["debian".to_string()]));
     }
@@ -165,10 +159,7 @@ VARIANT_ID=workstation
         let text = "# comment\nID='debian'\nPRETTY_NAME=\"A \\\"quoted\\\" \\$name\"\n";
         let distro = parse_os_release(text);
         assert_eq!(distro.as_ref().map(|d| d.id.as_str()), Some("debian"));
-        assert_eq!(
-            distro.and_then(|d| d.pretty_name),
-            Some("A \"quoted\" $name".to_string())
-        );
+        assert_eq!(distro.and_then(|d| d.pretty_name), Some("A \"quoted\" $name".to_string()));
     }
 
     #[test]
@@ -185,10 +176,7 @@ VARIANT_ID=workstation
         assert_eq!(parse_os_release("#ID=debian\n"), None);
         assert_eq!(
             parse_os_release("ID=\"unterminated\\"),
-            Some(Distro {
-                id: "unterminated".into(),
-                ..Distro::default()
-            })
+            Some(Distro { id: "unterminated".into(), ..Distro::default() })
         );
     }
 }

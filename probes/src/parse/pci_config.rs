@@ -127,17 +127,12 @@ pub(crate) fn standard_capability_name(id: u16) -> String {
 
 /// The lspci name of an extended capability; unknown IDs read as lspci's default case.
 pub(crate) fn extended_capability_name(id: u16) -> String {
-    lookup_name(EXTENDED_CAPABILITY_NAMES, id).map_or_else(
-        || format!("Extended Capability ID {id:#02x}"),
-        str::to_owned,
-    )
+    lookup_name(EXTENDED_CAPABILITY_NAMES, id)
+        .map_or_else(|| format!("Extended Capability ID {id:#02x}"), str::to_owned)
 }
 
 fn lookup_name(table: &[(u16, &'static str)], id: u16) -> Option<&'static str> {
-    table
-        .iter()
-        .find(|(known, _)| *known == id)
-        .map(|(_, name)| *name)
+    table.iter().find(|(known, _)| *known == id).map(|(_, name)| *name)
 }
 
 /// `PCI_EXP_FLAGS_TYPE` values to the names `Express::port_type` documents.
@@ -275,10 +270,7 @@ fn decode_standard(space: &mut ConfigSpace, config: Config) {
             space.problems.push(truncated(capability));
         }
     }
-    if space.af_flr.is_none()
-        && walk.complete
-        && !walk.capabilities.iter().any(|c| c.id == CAP_ID_AF)
-    {
+    if space.af_flr.is_none() && walk.complete && !walk.capabilities.iter().any(|c| c.id == CAP_ID_AF) {
         space.af_flr = Some(false);
     }
     space.capabilities = Some(walk.capabilities);
@@ -291,18 +283,13 @@ fn first_of_each_id(capabilities: &[Capability]) -> impl Iterator<Item = &Capabi
         .iter()
         .enumerate()
         .filter(|(index, capability)| {
-            !capabilities[..*index]
-                .iter()
-                .any(|earlier| earlier.id == capability.id)
+            !capabilities[..*index].iter().any(|earlier| earlier.id == capability.id)
         })
         .map(|(_, capability)| capability)
 }
 
 fn truncated(capability: &Capability) -> String {
-    format!(
-        "{} capability at {:#x} is truncated",
-        capability.name, capability.offset
-    )
+    format!("{} capability at {:#x} is truncated", capability.name, capability.offset)
 }
 
 /// domain.md 3.4: follow `next` pointers from 0x34 (0x14 on CardBus), each masked with
@@ -310,36 +297,22 @@ fn truncated(capability: &Capability) -> String {
 /// `been_there[]`, names a loop; together with the 0x40 floor it bounds the walk to
 /// `FIND_CAP_TTL` entries, as the kernel's TTL does.
 fn walk_standard(config: Config, status: u16, header_type: u8, problems: &mut Vec<String>) -> Walk {
-    let mut walk = Walk {
-        capabilities: Vec::new(),
-        complete: true,
-    };
+    let mut walk = Walk { capabilities: Vec::new(), complete: true };
     if status & STATUS_CAP_LIST == 0 {
         return walk;
     }
-    let pointer = if header_type == HEADER_TYPE_CARDBUS {
-        CARDBUS_CAPABILITY_LIST
-    } else {
-        CAPABILITY_LIST
-    };
+    let pointer = if header_type == HEADER_TYPE_CARDBUS { CARDBUS_CAPABILITY_LIST } else { CAPABILITY_LIST };
     let mut position = usize::from(config.u8_at(pointer).unwrap_or(0) & 0xfc);
     let mut visited = [false; CONVENTIONAL_LEN];
     while position != 0 {
         let problem = if position < HEADER_LEN {
-            Some(format!(
-                "capability pointer {position:#x} points into the config header"
-            ))
+            Some(format!("capability pointer {position:#x} points into the config header"))
         } else if position + 2 > config.len() {
-            Some(format!(
-                "capability pointer {position:#x} is beyond the {} bytes read",
-                config.len()
-            ))
+            Some(format!("capability pointer {position:#x} is beyond the {} bytes read", config.len()))
         } else if visited[position] {
             Some(format!("capability chain looped at {position:#x}"))
         } else if config.u8_at(position) == Some(0xff) {
-            Some(format!(
-                "capability chain broken at {position:#x} (ID 0xff)"
-            ))
+            Some(format!("capability chain broken at {position:#x} (ID 0xff)"))
         } else {
             None
         };
@@ -418,9 +391,7 @@ fn decode_express(config: Config, offset: usize, problems: &mut Vec<String>) -> 
     let link_status = if port_type_has_link(port_type_code) {
         let status = config.u16_at(offset + 0x12);
         if status.is_none() {
-            problems.push(format!(
-                "Express capability at {offset:#x} is truncated before LinkSta"
-            ));
+            problems.push(format!("Express capability at {offset:#x} is truncated before LinkSta"));
         }
         status
     } else {
@@ -431,9 +402,7 @@ fn decode_express(config: Config, offset: usize, problems: &mut Vec<String>) -> 
         version: (flags & 0x000f) as u8,
         port_type: express_port_type(port_type_code),
         flr: device_capabilities & 0x1000_0000 != 0,
-        link_speed: link_status
-            .and_then(|status| link_speed_name(status & 0x000f))
-            .map(str::to_owned),
+        link_speed: link_status.and_then(|status| link_speed_name(status & 0x000f)).map(str::to_owned),
         link_width: link_status.map(|status| ((status & 0x03f0) >> 4) as u8),
     })
 }
@@ -469,10 +438,7 @@ fn decode_extended(space: &mut ConfigSpace, config: Config) {
 /// domain.md 3.5: headers from 0x100, `next` in bits 31:20 (`& 0xffc`); a header of 0
 /// or all ones ends the list (0 at 0x100 means there are none).
 fn walk_extended(config: Config, problems: &mut Vec<String>) -> Walk {
-    let mut walk = Walk {
-        capabilities: Vec::new(),
-        complete: true,
-    };
+    let mut walk = Walk { capabilities: Vec::new(), complete: true };
     let mut visited = [false; EXTENDED_LEN / 4];
     let mut position = CONVENTIONAL_LEN;
     for _ in 0..EXT_CAP_TTL {
@@ -505,17 +471,13 @@ fn walk_extended(config: Config, problems: &mut Vec<String>) -> Walk {
             return walk;
         }
         if next < CONVENTIONAL_LEN {
-            problems.push(format!(
-                "extended capability pointer {next:#x} points below 0x100"
-            ));
+            problems.push(format!("extended capability pointer {next:#x} points below 0x100"));
             walk.complete = false;
             return walk;
         }
         position = next;
     }
-    problems.push(format!(
-        "extended capability chain longer than {EXT_CAP_TTL} entries"
-    ));
+    problems.push(format!("extended capability chain longer than {EXT_CAP_TTL} entries"));
     walk.complete = false;
     walk
 }
@@ -539,26 +501,19 @@ fn decode_resizable_bars(
     problems: &mut Vec<String>,
 ) -> Option<Vec<ResizableBar>> {
     let Some(first_control) = config.u32_at(offset + 8) else {
-        problems.push(format!(
-            "Physical Resizable BAR capability at {offset:#x} is truncated"
-        ));
+        problems.push(format!("Physical Resizable BAR capability at {offset:#x} is truncated"));
         return None;
     };
     let count = ((first_control >> 5) & 0x7) as usize;
     if !(1..=6).contains(&count) {
-        problems.push(format!(
-            "Physical Resizable BAR capability at {offset:#x} reports {count} BARs"
-        ));
+        problems.push(format!("Physical Resizable BAR capability at {offset:#x} reports {count} BARs"));
         return None;
     }
     let mut bars = Vec::with_capacity(count);
     for entry in 0..count {
         let base = offset + 4 + entry * 8;
-        let (Some(capability), Some(control)) = (config.u32_at(base), config.u32_at(base + 4))
-        else {
-            problems.push(format!(
-                "Physical Resizable BAR capability at {offset:#x} is truncated"
-            ));
+        let (Some(capability), Some(control)) = (config.u32_at(base), config.u32_at(base + 4)) else {
+            problems.push(format!("Physical Resizable BAR capability at {offset:#x} is truncated"));
             return None;
         };
         bars.push(resizable_bar(capability, control));
@@ -569,11 +524,7 @@ fn decode_resizable_bars(
 fn resizable_bar(capability: u32, control: u32) -> ResizableBar {
     let sizes = (0..28u32)
         .filter(|n| capability & (1 << (n + 4)) != 0)
-        .chain(
-            (0..16u32)
-                .filter(|n| control & (1 << (n + 16)) != 0)
-                .map(|n| n + 28),
-        )
+        .chain((0..16u32).filter(|n| control & (1 << (n + 16)) != 0).map(|n| n + 28))
         .map(|log2| 1u64 << log2)
         .collect();
     ResizableBar {
@@ -609,9 +560,7 @@ mod tests {
         }
         /// A standard capability header: ID, next pointer, flags.
         fn cap(self, offset: usize, id: u8, next: u8, flags: u16) -> Self {
-            self.u8(offset, id)
-                .u8(offset + 1, next)
-                .u16(offset + 2, flags)
+            self.u8(offset, id).u8(offset + 1, next).u16(offset + 2, flags)
         }
         /// An extended capability header: ID, version, next pointer.
         fn ext_cap(self, offset: usize, id: u16, version: u32, next: u32) -> Self {
@@ -688,18 +637,12 @@ mod tests {
     }
 
     fn parse(bytes: &[u8]) -> ConfigSpace {
-        parse_config_space(
-            bytes,
-            Provenance::file("sys/bus/pci/devices/0000:01:00.0/config"),
-        )
-        .expect("decodable config space")
+        parse_config_space(bytes, Provenance::file("sys/bus/pci/devices/0000:01:00.0/config"))
+            .expect("decodable config space")
     }
 
     fn names(capabilities: &[Capability]) -> Vec<&str> {
-        capabilities
-            .iter()
-            .map(|capability| capability.name.as_str())
-            .collect()
+        capabilities.iter().map(|capability| capability.name.as_str()).collect()
     }
 
     #[test]
@@ -731,12 +674,7 @@ mod tests {
         let space = parse(&gp104_vga());
         assert_eq!(
             space.power_management,
-            Some(PowerManagement {
-                offset: 0x60,
-                version: 3,
-                state: "D0".into(),
-                no_soft_reset: true
-            })
+            Some(PowerManagement { offset: 0x60, version: 3, state: "D0".into(), no_soft_reset: true })
         );
         assert_eq!(
             space.msi,
@@ -794,18 +732,13 @@ mod tests {
         assert_eq!((msi.count_enabled, msi.count_capable), (1, 1));
         let express = space.express.expect("Express capability");
         assert_eq!(express.port_type, "endpoint");
-        assert_eq!(
-            names(&space.extended_capabilities.expect("walked")),
-            ["Advanced Error Reporting"]
-        );
+        assert_eq!(names(&space.extended_capabilities.expect("walked")), ["Advanced Error Reporting"]);
     }
 
     #[test]
     fn msi_vector_counts_use_both_fields() {
         // Multiple Message Capable = 4 (32 vectors), Multiple Message Enable = 2 (4).
-        let bytes = gp104_header(256)
-            .cap(0x60, 0x05, 0x00, 0x0020 | 0x0008 | 0x0100 | 0x0001)
-            .bytes();
+        let bytes = gp104_header(256).cap(0x60, 0x05, 0x00, 0x0020 | 0x0008 | 0x0100 | 0x0001).bytes();
         let msi = parse(&bytes).msi.expect("MSI");
         assert_eq!((msi.count_enabled, msi.count_capable), (4, 16));
         assert!(msi.maskable && msi.enabled && !msi.is_64bit);
@@ -825,15 +758,7 @@ mod tests {
         assert!(express.flr);
         assert_eq!(express.link_speed.as_deref(), Some("2.5GT/s"));
         assert_eq!(express.link_width, Some(16));
-        assert_eq!(
-            space.msix,
-            Some(MsiX {
-                offset: 0xb4,
-                enabled: true,
-                masked: true,
-                table_size: 9
-            })
-        );
+        assert_eq!(space.msix, Some(MsiX { offset: 0xb4, enabled: true, masked: true, table_size: 9 }));
         assert_eq!(space.extended_capabilities, None);
         assert_eq!(space.resizable_bars, None);
     }
@@ -853,10 +778,8 @@ mod tests {
             (0xc, "unknown-12", true),
         ];
         for (code, name, has_link) in cases {
-            let bytes = gp104_header(256)
-                .cap(0x60, 0x10, 0x00, 0x0002 | (code << 4))
-                .u16(0x72, 0x0043)
-                .bytes();
+            let bytes =
+                gp104_header(256).cap(0x60, 0x10, 0x00, 0x0002 | (code << 4)).u16(0x72, 0x0043).bytes();
             let express = parse(&bytes).express.expect("Express");
             assert_eq!(express.port_type, name);
             assert_eq!(express.link_width.is_some(), has_link, "{name}");
@@ -866,49 +789,25 @@ mod tests {
 
     #[test]
     fn link_speed_codes() {
-        let speeds = [
-            (1, "2.5GT/s"),
-            (2, "5GT/s"),
-            (3, "8GT/s"),
-            (4, "16GT/s"),
-            (5, "32GT/s"),
-            (6, "64GT/s"),
-        ];
+        let speeds =
+            [(1, "2.5GT/s"), (2, "5GT/s"), (3, "8GT/s"), (4, "16GT/s"), (5, "32GT/s"), (6, "64GT/s")];
         for (code, name) in speeds {
-            let bytes = gp104_header(256)
-                .cap(0x60, 0x10, 0x00, 0x0002)
-                .u16(0x72, 0x0100 | code)
-                .bytes();
-            assert_eq!(
-                parse(&bytes).express.and_then(|e| e.link_speed).as_deref(),
-                Some(name)
-            );
+            let bytes = gp104_header(256).cap(0x60, 0x10, 0x00, 0x0002).u16(0x72, 0x0100 | code).bytes();
+            assert_eq!(parse(&bytes).express.and_then(|e| e.link_speed).as_deref(), Some(name));
         }
-        let unknown = gp104_header(256)
-            .cap(0x60, 0x10, 0x00, 0x0002)
-            .u16(0x72, 0x0107)
-            .bytes();
+        let unknown = gp104_header(256).cap(0x60, 0x10, 0x00, 0x0002).u16(0x72, 0x0107).bytes();
         let express = parse(&unknown).express.expect("Express");
         assert_eq!((express.link_speed, express.link_width), (None, Some(16)));
     }
 
     #[test]
     fn power_states_and_no_soft_reset() {
-        for (pmcsr, state, no_soft_reset) in [
-            (0x0000, "D0", false),
-            (0x0001, "D1", false),
-            (0x000a, "D2", true),
-            (0x0003, "D3hot", false),
-        ] {
-            let bytes = gp104_header(256)
-                .cap(0x60, 0x01, 0x00, 0x0003)
-                .u16(0x64, pmcsr)
-                .bytes();
+        for (pmcsr, state, no_soft_reset) in
+            [(0x0000, "D0", false), (0x0001, "D1", false), (0x000a, "D2", true), (0x0003, "D3hot", false)]
+        {
+            let bytes = gp104_header(256).cap(0x60, 0x01, 0x00, 0x0003).u16(0x64, pmcsr).bytes();
             let pm = parse(&bytes).power_management.expect("PM");
-            assert_eq!(
-                (pm.state.as_str(), pm.no_soft_reset),
-                (state, no_soft_reset)
-            );
+            assert_eq!((pm.state.as_str(), pm.no_soft_reset), (state, no_soft_reset));
         }
     }
 
@@ -916,10 +815,7 @@ mod tests {
     fn advanced_features_flr() {
         let with_flr = gp104_header(256).cap(0x60, 0x13, 0x00, 0x0306).bytes();
         let space = parse(&with_flr);
-        assert_eq!(
-            names(space.capabilities.as_deref().unwrap_or_default()),
-            ["PCI Advanced Features"]
-        );
+        assert_eq!(names(space.capabilities.as_deref().unwrap_or_default()), ["PCI Advanced Features"]);
         assert_eq!(space.af_flr, Some(true));
         let without_flr = gp104_header(256).cap(0x60, 0x13, 0x00, 0x0106).bytes();
         assert_eq!(parse(&without_flr).af_flr, Some(false));
@@ -949,10 +845,7 @@ mod tests {
 
     #[test]
     fn status_without_capability_list() {
-        let bytes = gp104_header(256)
-            .u16(0x06, 0x0000)
-            .cap(0x60, 0x01, 0x00, 0x0003)
-            .bytes();
+        let bytes = gp104_header(256).u16(0x06, 0x0000).cap(0x60, 0x01, 0x00, 0x0003).bytes();
         let space = parse(&bytes);
         assert_eq!(space.capabilities, Some(Vec::new()));
         assert_eq!(space.power_management, None);
@@ -970,24 +863,15 @@ mod tests {
         let space = parse(&bytes);
         assert_eq!(space.header_type, 2);
         assert!(!space.multifunction);
-        assert_eq!(
-            names(&space.capabilities.expect("walked")),
-            ["Power Management"]
-        );
+        assert_eq!(names(&space.capabilities.expect("walked")), ["Power Management"]);
     }
 
     #[test]
     fn partial_read_walks_what_is_there() {
         let full = gp104_vga();
         let space = parse(&full[..0x70]);
-        assert_eq!(
-            names(&space.capabilities.expect("walked")),
-            ["Power Management", "MSI"]
-        );
-        assert_eq!(
-            space.problems,
-            ["capability pointer 0x78 is beyond the 112 bytes read"]
-        );
+        assert_eq!(names(&space.capabilities.expect("walked")), ["Power Management", "MSI"]);
+        assert_eq!(space.problems, ["capability pointer 0x78 is beyond the 112 bytes read"]);
         assert_eq!(space.af_flr, None);
         assert!(space.msi.is_some());
     }
@@ -1003,10 +887,7 @@ mod tests {
         let space = parse(&full[..0x82]);
         let express = space.express.expect("FLR known");
         assert_eq!((express.flr, express.link_width), (false, None));
-        assert_eq!(
-            space.problems,
-            ["Express capability at 0x78 is truncated before LinkSta"]
-        );
+        assert_eq!(space.problems, ["Express capability at 0x78 is truncated before LinkSta"]);
     }
 
     #[test]
@@ -1041,47 +922,26 @@ mod tests {
     #[test]
     fn pointer_into_the_header_and_broken_chain() {
         let into_header = gp104_header(256).cap(0x60, 0x01, 0x20, 0x0003).bytes();
-        assert_eq!(
-            parse(&into_header).problems,
-            ["capability pointer 0x20 points into the config header"]
-        );
-        let broken = gp104_header(256)
-            .cap(0x60, 0x01, 0x68, 0x0003)
-            .u8(0x68, 0xff)
-            .bytes();
+        assert_eq!(parse(&into_header).problems, ["capability pointer 0x20 points into the config header"]);
+        let broken = gp104_header(256).cap(0x60, 0x01, 0x68, 0x0003).u8(0x68, 0xff).bytes();
         let space = parse(&broken);
-        assert_eq!(
-            space.problems,
-            ["capability chain broken at 0x68 (ID 0xff)"]
-        );
+        assert_eq!(space.problems, ["capability chain broken at 0x68 (ID 0xff)"]);
         assert_eq!(space.capabilities.map(|c| c.len()), Some(1));
     }
 
     #[test]
     fn pointer_low_bits_are_masked() {
-        let bytes = gp104_header(256)
-            .u8(0x34, 0x63)
-            .cap(0x60, 0x01, 0x6b, 0x0003)
-            .cap(0x68, 0x05, 0x00, 0)
-            .bytes();
-        assert_eq!(
-            names(&parse(&bytes).capabilities.expect("walked")),
-            ["Power Management", "MSI"]
-        );
+        let bytes =
+            gp104_header(256).u8(0x34, 0x63).cap(0x60, 0x01, 0x6b, 0x0003).cap(0x68, 0x05, 0x00, 0).bytes();
+        assert_eq!(names(&parse(&bytes).capabilities.expect("walked")), ["Power Management", "MSI"]);
     }
 
     #[test]
     fn unknown_capability_ids_keep_lspci_spelling() {
-        let bytes = gp104_header(EXTENDED_LEN)
-            .cap(0x60, 0x7f, 0x00, 0)
-            .ext_cap(0x100, 0x0042, 1, 0)
-            .bytes();
+        let bytes = gp104_header(EXTENDED_LEN).cap(0x60, 0x7f, 0x00, 0).ext_cap(0x100, 0x0042, 1, 0).bytes();
         let space = parse(&bytes);
         assert_eq!(names(&space.capabilities.expect("walked")), ["#7f"]);
-        assert_eq!(
-            names(&space.extended_capabilities.expect("walked")),
-            ["Extended Capability ID 0x42"]
-        );
+        assert_eq!(names(&space.extended_capabilities.expect("walked")), ["Extended Capability ID 0x42"]);
     }
 
     #[test]
@@ -1096,18 +956,8 @@ mod tests {
             .bytes();
         let space = parse(&bytes);
         assert_eq!(space.header_type, 1);
-        assert_eq!(
-            space.acs,
-            Some(Acs {
-                offset: 0x148,
-                capability: 0x005f,
-                control: 0x001d
-            })
-        );
-        assert_eq!(
-            space.express.map(|e| e.port_type),
-            Some("root-port".to_owned())
-        );
+        assert_eq!(space.acs, Some(Acs { offset: 0x148, capability: 0x005f, control: 0x001d }));
+        assert_eq!(space.express.map(|e| e.port_type), Some("root-port".to_owned()));
     }
 
     /// The RTX A6000's capability as lspci prints it:
@@ -1128,31 +978,18 @@ mod tests {
             .u32(0x118, 3 | (5 << 8))
             .bytes();
         let space = parse(&bytes);
-        assert_eq!(
-            names(&space.extended_capabilities.clone().expect("walked")),
-            ["Physical Resizable BAR"]
-        );
+        assert_eq!(names(&space.extended_capabilities.clone().expect("walked")), ["Physical Resizable BAR"]);
         let bars = space.resizable_bars.expect("decoded");
         assert_eq!(
             bars,
             [
-                ResizableBar {
-                    bar: 0,
-                    current_mb: 16,
-                    supported_mb: vec![16]
-                },
+                ResizableBar { bar: 0, current_mb: 16, supported_mb: vec![16] },
                 ResizableBar {
                     bar: 1,
                     current_mb: 256,
-                    supported_mb: vec![
-                        64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536
-                    ],
+                    supported_mb: vec![64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536],
                 },
-                ResizableBar {
-                    bar: 3,
-                    current_mb: 32,
-                    supported_mb: vec![32]
-                },
+                ResizableBar { bar: 3, current_mb: 32, supported_mb: vec![32] },
             ]
         );
     }
@@ -1167,25 +1004,16 @@ mod tests {
         let bars = parse(&huge).resizable_bars.expect("decoded");
         assert_eq!(
             bars,
-            [ResizableBar {
-                bar: 2,
-                current_mb: 1 << 27,
-                supported_mb: vec![1 << 27, 1 << 28]
-            }]
+            [ResizableBar { bar: 2, current_mb: 1 << 27, supported_mb: vec![1 << 27, 1 << 28] }]
         );
 
         for count in [0u32, 7] {
-            let bad = gp104_header(EXTENDED_LEN)
-                .ext_cap(0x100, 0x0015, 1, 0)
-                .u32(0x108, count << 5)
-                .bytes();
+            let bad = gp104_header(EXTENDED_LEN).ext_cap(0x100, 0x0015, 1, 0).u32(0x108, count << 5).bytes();
             let space = parse(&bad);
             assert_eq!(space.resizable_bars, None);
             assert_eq!(
                 space.problems,
-                [format!(
-                    "Physical Resizable BAR capability at 0x100 reports {count} BARs"
-                )]
+                [format!("Physical Resizable BAR capability at 0x100 reports {count} BARs")]
             );
         }
     }
@@ -1198,19 +1026,11 @@ mod tests {
             .bytes();
         let space = parse(&looped);
         assert_eq!(space.extended_capabilities.map(|c| c.len()), Some(2));
-        assert_eq!(
-            space.problems,
-            ["extended capability chain looped at 0x100"]
-        );
+        assert_eq!(space.problems, ["extended capability chain looped at 0x100"]);
         assert_eq!(space.resizable_bars, None);
 
-        let below = gp104_header(EXTENDED_LEN)
-            .ext_cap(0x100, 0x0001, 1, 0x0f0)
-            .bytes();
-        assert_eq!(
-            parse(&below).problems,
-            ["extended capability pointer 0xf0 points below 0x100"]
-        );
+        let below = gp104_header(EXTENDED_LEN).ext_cap(0x100, 0x0001, 1, 0x0f0).bytes();
+        assert_eq!(parse(&below).problems, ["extended capability pointer 0xf0 points below 0x100"]);
 
         let mut long = gp104_header(EXTENDED_LEN);
         for position in (0x100..0x1000).step_by(4) {
@@ -1218,14 +1038,8 @@ mod tests {
             long = long.ext_cap(position, 0x000b, 1, next as u32);
         }
         let space = parse(&long.bytes());
-        assert_eq!(
-            space.extended_capabilities.map(|c| c.len()),
-            Some(EXT_CAP_TTL)
-        );
-        assert_eq!(
-            space.problems,
-            ["extended capability chain longer than 480 entries"]
-        );
+        assert_eq!(space.extended_capabilities.map(|c| c.len()), Some(EXT_CAP_TTL));
+        assert_eq!(space.problems, ["extended capability chain longer than 480 entries"]);
     }
 
     #[test]
@@ -1243,15 +1057,9 @@ mod tests {
 
     #[test]
     fn device_gone_or_too_short() {
-        assert_eq!(
-            parse_config_space(&[0xff; 4096], Provenance::default()),
-            None
-        );
+        assert_eq!(parse_config_space(&[0xff; 4096], Provenance::default()), None);
         assert_eq!(parse_config_space(&[0xff; 64], Provenance::default()), None);
-        assert_eq!(
-            parse_config_space(&gp104_vga()[..63], Provenance::default()),
-            None
-        );
+        assert_eq!(parse_config_space(&gp104_vga()[..63], Provenance::default()), None);
         assert_eq!(parse_config_space(&[], Provenance::default()), None);
     }
 

@@ -60,16 +60,12 @@ impl PciIds {
                 Some(_) => {}
             }
         }
-        Self {
-            names: Names::Parsed(table),
-        }
+        Self { names: Names::Parsed(table) }
     }
 
     /// The compiled-in database.
     pub fn builtin() -> Self {
-        Self {
-            names: Names::Builtin,
-        }
+        Self { names: Names::Builtin }
     }
 
     pub fn vendor(&self, vendor: u16) -> Option<String> {
@@ -82,9 +78,7 @@ impl PciIds {
     pub fn device(&self, vendor: u16, device: u16) -> Option<String> {
         match &self.names {
             Names::Parsed(table) => table.devices.get(&(vendor, device)).cloned(),
-            Names::Builtin => {
-                pci_ids::Device::from_vid_pid(vendor, device).map(|d| d.name().to_string())
-            }
+            Names::Builtin => pci_ids::Device::from_vid_pid(vendor, device).map(|d| d.name().to_string()),
         }
     }
 
@@ -92,11 +86,9 @@ impl PciIds {
     pub fn class(&self, class: u32) -> Option<String> {
         let [_, base, sub, _] = class.to_be_bytes();
         match &self.names {
-            Names::Parsed(table) => table
-                .subclasses
-                .get(&(base, sub))
-                .or_else(|| table.classes.get(&base))
-                .cloned(),
+            Names::Parsed(table) => {
+                table.subclasses.get(&(base, sub)).or_else(|| table.classes.get(&base)).cloned()
+            }
             Names::Builtin => pci_ids::Subclass::from_cid_sid(base, sub)
                 .map(|s| s.name())
                 .or_else(|| pci_ids::Class::from_id(base).map(|c| c.name()))
@@ -149,10 +141,7 @@ fn id_and_name(line: &str, digits: usize) -> Option<(u16, &str)> {
     let (id, name) = line.split_once([' ', '\t'])?;
     let name = name.trim();
     let valid = id.len() == digits && id.bytes().all(|b| b.is_ascii_hexdigit()) && !name.is_empty();
-    valid
-        .then(|| u16::from_str_radix(id, 16).ok())
-        .flatten()
-        .map(|id| (id, name))
+    valid.then(|| u16::from_str_radix(id, 16).ok()).flatten().map(|id| (id, name))
 }
 
 /// A two-digit ID as the `u8` it is.
@@ -223,22 +212,10 @@ C 04  Multimedia controller
     fn parsed_vendors_and_devices() {
         let ids = PciIds::parse(PCI_IDS_EXCERPT);
         assert_eq!(ids.vendor(0x10de).as_deref(), Some("NVIDIA Corporation"));
-        assert_eq!(
-            ids.vendor(0x1002).as_deref(),
-            Some("Advanced Micro Devices, Inc. [AMD/ATI]")
-        );
-        assert_eq!(
-            ids.device(0x10de, 0x1b80).as_deref(),
-            Some("GP104 [GeForce GTX 1080]")
-        );
-        assert_eq!(
-            ids.device(0x10de, 0x10f0).as_deref(),
-            Some("GP104 High Definition Audio Controller")
-        );
-        assert_eq!(
-            ids.device(0x1002, 0xab28).as_deref(),
-            Some("Navi 21/23 HDMI/DP Audio Controller")
-        );
+        assert_eq!(ids.vendor(0x1002).as_deref(), Some("Advanced Micro Devices, Inc. [AMD/ATI]"));
+        assert_eq!(ids.device(0x10de, 0x1b80).as_deref(), Some("GP104 [GeForce GTX 1080]"));
+        assert_eq!(ids.device(0x10de, 0x10f0).as_deref(), Some("GP104 High Definition Audio Controller"));
+        assert_eq!(ids.device(0x1002, 0xab28).as_deref(), Some("Navi 21/23 HDMI/DP Audio Controller"));
         assert_eq!(ids.device(0xfffe, 0x0710).as_deref(), Some("Virtual SVGA"));
         assert_eq!(ids.vendor(0xffff).as_deref(), Some("Illegal Vendor ID"));
     }
@@ -255,10 +232,7 @@ C 04  Multimedia controller
     #[test]
     fn parsed_classes() {
         let ids = PciIds::parse(PCI_IDS_EXCERPT);
-        assert_eq!(
-            ids.class(0x030000).as_deref(),
-            Some("VGA compatible controller")
-        );
+        assert_eq!(ids.class(0x030000).as_deref(), Some("VGA compatible controller"));
         assert_eq!(ids.class(0x030200).as_deref(), Some("3D controller"));
         assert_eq!(ids.class(0x040300).as_deref(), Some("Audio device"));
         assert_eq!(ids.class(0x020000).as_deref(), Some("Ethernet controller"));
@@ -284,10 +258,7 @@ C 04  Multimedia controller
         assert_eq!(ids.device(0x10de, 0x1b80), None);
         assert_eq!(ids.class(0x030000), None);
         assert_eq!(ids.vendor(0x10de).as_deref(), Some("NVIDIA Corporation"));
-        assert_eq!(
-            ids.device(0x1af4, 0x1041).as_deref(),
-            Some("Virtio 1.0 network device")
-        );
+        assert_eq!(ids.device(0x1af4, 0x1041).as_deref(), Some("Virtio 1.0 network device"));
     }
 
     #[test]
@@ -300,18 +271,9 @@ C 04  Multimedia controller
     fn builtin_database() {
         let ids = PciIds::builtin();
         assert_eq!(ids.vendor(0x10de).as_deref(), Some("NVIDIA Corporation"));
-        assert_eq!(
-            ids.device(0x10de, 0x1b80).as_deref(),
-            Some("GP104 [GeForce GTX 1080]")
-        );
-        assert_eq!(
-            ids.device(0x10de, 0x10f0).as_deref(),
-            Some("GP104 High Definition Audio Controller")
-        );
-        assert_eq!(
-            ids.class(0x030000).as_deref(),
-            Some("VGA compatible controller")
-        );
+        assert_eq!(ids.device(0x10de, 0x1b80).as_deref(), Some("GP104 [GeForce GTX 1080]"));
+        assert_eq!(ids.device(0x10de, 0x10f0).as_deref(), Some("GP104 High Definition Audio Controller"));
+        assert_eq!(ids.class(0x030000).as_deref(), Some("VGA compatible controller"));
         assert_eq!(ids.class(0x040300).as_deref(), Some("Audio device"));
         assert_eq!(ids.class(0x03ee00).as_deref(), Some("Display controller"));
         assert_eq!(ids.device(0x10de, 0xfffe), None);

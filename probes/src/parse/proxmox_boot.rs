@@ -115,10 +115,7 @@ D91C-8216 is configured with: grub (versions: 6.8.12-18-pve)
         assert_eq!(status.booted_with, Some(Firmware::Legacy));
         assert_eq!(
             status.esps,
-            vec![
-                esp("D91B-B982", "grub", &["6.8.12-18-pve"]),
-                esp("D91C-8216", "grub", &["6.8.12-18-pve"]),
-            ]
+            vec![esp("D91B-B982", "grub", &["6.8.12-18-pve"]), esp("D91C-8216", "grub", &["6.8.12-18-pve"]),]
         );
         assert!(!status.not_configured);
     }
@@ -137,16 +134,8 @@ D91C-8216 is configured with: grub (versions: 6.8.12-18-pve)
 
     #[test]
     fn not_configured() {
-        let status =
-            parse_proxmox_boot_status("E: /etc/kernel/proxmox-boot-uuids does not exist.\n");
-        assert_eq!(
-            status,
-            ProxmoxBootStatus {
-                booted_with: None,
-                esps: vec![],
-                not_configured: true
-            }
-        );
+        let status = parse_proxmox_boot_status("E: /etc/kernel/proxmox-boot-uuids does not exist.\n");
+        assert_eq!(status, ProxmoxBootStatus { booted_with: None, esps: vec![], not_configured: true });
     }
 
     #[test]
@@ -169,9 +158,6 @@ WARN: /dev/disk/by-uuid/7A2B-9C1D does not exist - clean '/etc/kernel/proxmox-bo
         let text = "System currently booted with something\nnot a uuid is configured with: grub (versions: 1)\nABCD-1234 is configured with: grub (versions: 6.8.12-4-pve, 6.8\r\n";
         let status = parse_proxmox_boot_status(text);
         assert_eq!(status.booted_with, None);
-        assert_eq!(
-            status.esps,
-            vec![esp("ABCD-1234", "grub", &["6.8.12-4-pve", "6.8"])]
-        );
+        assert_eq!(status.esps, vec![esp("ABCD-1234", "grub", &["6.8.12-4-pve", "6.8"])]);
     }
 }

@@ -109,10 +109,8 @@ fn section_header(line: &str) -> Option<SectionHeader<'_>> {
     if inner.eq_ignore_ascii_case("PENDING") {
         return Some(SectionHeader::Pending);
     }
-    let special = inner
-        .get(..8)
-        .filter(|prefix| prefix.eq_ignore_ascii_case("special:"))
-        .and_then(|_| inner.get(8..));
+    let special =
+        inner.get(..8).filter(|prefix| prefix.eq_ignore_ascii_case("special:")).and_then(|_| inner.get(8..));
     match special {
         Some(kind) if is_pve_id(kind) => Some(SectionHeader::Special),
         _ if is_pve_id(inner) => Some(SectionHeader::Snapshot(inner)),
@@ -189,10 +187,7 @@ fn apply_machine(vm: &mut Vm, value: &str) {
         }
     }
     // `machine_type_is_q35`: the type matches /q35/ (`q35`, `pc-q35-8.1`, …).
-    vm.q35 = vm
-        .machine
-        .as_deref()
-        .is_some_and(|machine| machine.contains("q35"));
+    vm.q35 = vm.machine.as_deref().is_some_and(|machine| machine.contains("q35"));
 }
 
 /// `[cputype=]<model>[,hidden=0|1][,hv-vendor-id=…][,flags=+f1;-f2][,phys-bits=…]`
@@ -225,11 +220,7 @@ fn parse_cpu(value: &str) -> VmCpu {
 /// default key and may list several devices with `;`. `legacy-igd`, `driver` and any
 /// unknown or repeated option land in `other` as written.
 fn parse_hostpci(key: &str, value: &str, from: Provenance) -> Passthrough {
-    let mut entry = Passthrough {
-        key: key.to_string(),
-        from,
-        ..Passthrough::default()
-    };
+    let mut entry = Passthrough { key: key.to_string(), from, ..Passthrough::default() };
     for property in property_parts(value) {
         if !set_hostpci_option(&mut entry, property.key.unwrap_or("host"), property.value) {
             entry.other.push(property.raw.to_string());
@@ -296,12 +287,7 @@ fn parse_boolean(value: &str) -> Option<bool> {
 
 /// A `;`-separated list (`host`, cpu `flags`), empty items dropped.
 fn split_list(value: &str) -> Vec<String> {
-    value
-        .split(';')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .map(String::from)
-        .collect()
+    value.split(';').map(str::trim).filter(|item| !item.is_empty()).map(String::from).collect()
 }
 
 /// One comma-separated part of a Proxmox property string.
@@ -318,22 +304,10 @@ pub(crate) struct Property<'a> {
 /// skipped, `k=v` split at the first `=`, a part without `=` is the default key's value.
 /// Whitespace around parts is trimmed (Proxmox would reject it; pastes add it).
 pub(crate) fn property_parts(value: &str) -> impl Iterator<Item = Property<'_>> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|raw| match raw.split_once('=') {
-            Some((key, value)) => Property {
-                key: Some(key.trim()),
-                value: value.trim(),
-                raw,
-            },
-            None => Property {
-                key: None,
-                value: raw,
-                raw,
-            },
-        })
+    value.split(',').map(str::trim).filter(|part| !part.is_empty()).map(|raw| match raw.split_once('=') {
+        Some((key, value)) => Property { key: Some(key.trim()), value: value.trim(), raw },
+        None => Property { key: None, value: raw, raw },
+    })
 }
 
 /// Replaces an entry with the same key (the later line wins, as in Proxmox) or appends.
@@ -441,11 +415,7 @@ snaptime: 1712345999
         );
         // Proxmox-only config: the libvirt feature fields stay unknown.
         assert_eq!(
-            (
-                vm.kvm_hidden,
-                vm.hv_vendor_id.as_deref(),
-                vm.ioapic_driver.as_deref()
-            ),
+            (vm.kvm_hidden, vm.hv_vendor_id.as_deref(), vm.ioapic_driver.as_deref()),
             (None, None, None)
         );
     }
@@ -495,10 +465,7 @@ snaptime: 1712345999
         assert_eq!(nic.from, at(1));
 
         let no_rom = hostpci("hostpci4: d0:17.0,pcie=1,rombar=0");
-        assert_eq!(
-            (no_rom.key.as_str(), no_rom.rombar),
-            ("hostpci4", Some(false))
-        );
+        assert_eq!((no_rom.key.as_str(), no_rom.rombar), ("hostpci4", Some(false)));
 
         let gpu = hostpci("hostpci0: 01:00.0,pcie=1,x-vga=on,romfile=vbios.bin");
         assert_eq!(gpu.hosts, vec!["01:00.0"]);
@@ -515,16 +482,10 @@ snaptime: 1712345999
     fn seed_hostpci_lines() {
         // pve wiki "PCI(e) Passthrough" (seeds 000/002).
         assert_eq!(hostpci("hostpci0: 01:00.0").hosts, vec!["01:00.0"]);
-        assert_eq!(
-            hostpci("hostpci0: 01:00.0;01:00.1").hosts,
-            vec!["01:00.0", "01:00.1"]
-        );
+        assert_eq!(hostpci("hostpci0: 01:00.0;01:00.1").hosts, vec!["01:00.0", "01:00.1"]);
         assert_eq!(hostpci("hostpci0: 01:00").hosts, vec!["01:00"]);
         let gpu = hostpci("hostpci0: 01:00,x-vga=on,romfile=vbios.bin");
-        assert_eq!(
-            (gpu.x_vga, gpu.pcie, gpu.romfile.as_deref()),
-            (Some(true), None, Some("vbios.bin"))
-        );
+        assert_eq!((gpu.x_vga, gpu.pcie, gpu.romfile.as_deref()), (Some(true), None, Some("vbios.bin")));
         let vm = parse("machine: q35\nhostpci0: 01:00,pcie=1,x-vga=on\n");
         assert!(vm.q35);
         assert_eq!(vm.passthrough[0].from, at(2));
@@ -549,17 +510,13 @@ snaptime: 1712345999
 
     #[test]
     fn unparsable_and_repeated_options_are_kept_verbatim() {
-        let entry =
-            hostpci("hostpci0: 01:00.0,01:00.1,pcie=maybe,rombar=,pcie=1,x-vga=yes,x-vga=no");
+        let entry = hostpci("hostpci0: 01:00.0,01:00.1,pcie=maybe,rombar=,pcie=1,x-vga=yes,x-vga=no");
         assert_eq!(entry.hosts, vec!["01:00.0"]);
         // `pcie=maybe` is not a boolean, so the later `pcie=1` is the first valid value.
         assert_eq!(entry.pcie, Some(true));
         assert_eq!(entry.x_vga, Some(true));
         assert_eq!(entry.rombar, None);
-        assert_eq!(
-            entry.other,
-            vec!["01:00.1", "pcie=maybe", "rombar=", "x-vga=no"]
-        );
+        assert_eq!(entry.other, vec!["01:00.1", "pcie=maybe", "rombar=", "x-vga=no"]);
     }
 
     #[test]
@@ -584,43 +541,26 @@ snaptime: 1712345999
     fn machine_variants() {
         let viommu = parse("machine: type=q35,viommu=intel");
         assert_eq!(
-            (
-                viommu.machine.as_deref(),
-                viommu.q35,
-                viommu.viommu.as_deref()
-            ),
+            (viommu.machine.as_deref(), viommu.q35, viommu.viommu.as_deref()),
             (Some("q35"), true, Some("intel"))
         );
 
         let versioned = parse("machine: pc-i440fx-9.0+pve0");
-        assert_eq!(
-            (versioned.machine.as_deref(), versioned.q35),
-            (Some("pc-i440fx-9.0+pve0"), false)
-        );
+        assert_eq!((versioned.machine.as_deref(), versioned.q35), (Some("pc-i440fx-9.0+pve0"), false));
 
         let virtio = parse("machine: pc-q35-9.0+pve1,viommu=virtio,aw-bits=48");
         assert_eq!(
-            (
-                virtio.machine.as_deref(),
-                virtio.q35,
-                virtio.viommu.as_deref()
-            ),
+            (virtio.machine.as_deref(), virtio.q35, virtio.viommu.as_deref()),
             (Some("pc-q35-9.0+pve1"), true, Some("virtio"))
         );
 
         // viommu without a type: the type is Proxmox's default (`pc`), not written here.
         let untyped = parse("machine: viommu=intel");
-        assert_eq!(
-            (untyped.machine, untyped.q35, untyped.viommu.as_deref()),
-            (None, false, Some("intel"))
-        );
+        assert_eq!((untyped.machine, untyped.q35, untyped.viommu.as_deref()), (None, false, Some("intel")));
 
         // The later line wins, as in Proxmox.
         let twice = parse("machine: q35,viommu=intel\nmachine: pc");
-        assert_eq!(
-            (twice.machine.as_deref(), twice.q35, twice.viommu),
-            (Some("pc"), false, None)
-        );
+        assert_eq!((twice.machine.as_deref(), twice.q35, twice.viommu), (Some("pc"), false, None));
     }
 
     #[test]
@@ -635,26 +575,21 @@ snaptime: 1712345999
         assert_eq!(cpu.phys_bits.as_deref(), Some("host"));
 
         let plain = parse("cpu: x86-64-v2-AES").cpu.unwrap_or_default();
-        assert_eq!(
-            plain,
-            VmCpu {
-                model: Some("x86-64-v2-AES".into()),
-                ..VmCpu::default()
-            }
-        );
+        assert_eq!(plain, VmCpu { model: Some("x86-64-v2-AES".into()), ..VmCpu::default() });
     }
 
     #[test]
     fn args_are_verbatim() {
         // Seeds 000/002 (K80 tip) and 004 (nested vIOMMU via `qm set 100 --args …`).
         assert_eq!(
-            parse("args: -machine pc,max-ram-below-4g=1G")
-                .args
-                .as_deref(),
+            parse("args: -machine pc,max-ram-below-4g=1G").args.as_deref(),
             Some("-machine pc,max-ram-below-4g=1G")
         );
         let nested = parse("args: -device intel-iommu,intremap=on,caching-mode=on -machine accel=kvm,kernel-irqchip=split  \n");
-        assert_eq!(nested.args.as_deref(), Some("-device intel-iommu,intremap=on,caching-mode=on -machine accel=kvm,kernel-irqchip=split"));
+        assert_eq!(
+            nested.args.as_deref(),
+            Some("-device intel-iommu,intremap=on,caching-mode=on -machine accel=kvm,kernel-irqchip=split")
+        );
         // `args` never sets the machine type; only `machine:` does.
         assert_eq!((nested.machine, nested.q35), (None, false));
     }
@@ -669,20 +604,8 @@ snaptime: 1712345999
              [snap1]\nhostpci4: 05:00.0\n\
              [snap_2-b]\n[snap1]\n",
         );
-        assert_eq!(
-            vm.passthrough
-                .iter()
-                .map(|p| p.key.as_str())
-                .collect::<Vec<_>>(),
-            vec!["hostpci0"]
-        );
-        assert_eq!(
-            vm.pending
-                .iter()
-                .map(|p| p.key.as_str())
-                .collect::<Vec<_>>(),
-            vec!["hostpci3"]
-        );
+        assert_eq!(vm.passthrough.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), vec!["hostpci0"]);
+        assert_eq!(vm.pending.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), vec!["hostpci3"]);
         assert_eq!(vm.name, None);
         assert_eq!(vm.snapshots, vec!["snap1", "snap_2-b"]);
     }
@@ -700,10 +623,7 @@ snaptime: 1712345999
     fn hostpci_index_range_and_duplicates() {
         let vm = parse("hostpci15: 0f:00.0\nhostpci16: 10:00.0\nhostpci01: 11:00.0\nhostpci: 12:00.0\nhostpci0: 01:00.0\nhostpci0: 02:00.0\n");
         assert_eq!(
-            vm.passthrough
-                .iter()
-                .map(|p| (p.key.as_str(), p.hosts[0].as_str()))
-                .collect::<Vec<_>>(),
+            vm.passthrough.iter().map(|p| (p.key.as_str(), p.hosts[0].as_str())).collect::<Vec<_>>(),
             vec![("hostpci15", "0f:00.0"), ("hostpci0", "02:00.0")]
         );
         assert_eq!(vm.passthrough[1].from, at(6));
@@ -711,7 +631,9 @@ snaptime: 1712345999
 
     #[test]
     fn description_crlf_and_indentation() {
-        let vm = parse("#hostpci0: 09:00.0\r\n  name: pasted\r\n    hostpci0: 01:00.0,pcie=1\r\n\r\nbios: ovmf\r\n");
+        let vm = parse(
+            "#hostpci0: 09:00.0\r\n  name: pasted\r\n    hostpci0: 01:00.0,pcie=1\r\n\r\nbios: ovmf\r\n",
+        );
         assert_eq!(vm.name.as_deref(), Some("pasted"));
         assert_eq!(vm.bios.as_deref(), Some("ovmf"));
         assert_eq!(vm.passthrough.len(), 1);
@@ -756,21 +678,9 @@ snaptime: 1712345999
         assert_eq!(
             parts,
             vec![
-                Property {
-                    key: None,
-                    value: "0000:01:00",
-                    raw: "0000:01:00"
-                },
-                Property {
-                    key: Some("pcie"),
-                    value: "1",
-                    raw: "pcie=1"
-                },
-                Property {
-                    key: Some("romfile"),
-                    value: "a=b",
-                    raw: "romfile=a=b"
-                },
+                Property { key: None, value: "0000:01:00", raw: "0000:01:00" },
+                Property { key: Some("pcie"), value: "1", raw: "pcie=1" },
+                Property { key: Some("romfile"), value: "a=b", raw: "romfile=a=b" },
             ]
         );
     }

@@ -57,11 +57,8 @@ pub fn parse_pci_mappings(text: &str) -> Vec<PciMapping> {
         // with an invalid id opens a section that is skipped whole.
         if let Some(id) = section_header(raw_line) {
             in_section = true;
-            current = is_pve_id(id).then(|| PciMapping {
-                id: id.to_string(),
-                entries: Vec::new(),
-                line: line_no,
-            });
+            current =
+                is_pve_id(id).then(|| PciMapping { id: id.to_string(), entries: Vec::new(), line: line_no });
         }
     }
     finish(&mut mappings, current);
@@ -95,10 +92,7 @@ fn map_entry(line: &str, line_no: u64) -> Option<PciMapEntry> {
 /// parts are ignored, as are `description` and unknown keys. `path` stays as written: it
 /// may leave out the function (whole device) or list alternatives with `;`.
 fn parse_map(value: &str, line: u64) -> PciMapEntry {
-    let mut entry = PciMapEntry {
-        line,
-        ..PciMapEntry::default()
-    };
+    let mut entry = PciMapEntry { line, ..PciMapEntry::default() };
     for Property { key, value, .. } in property_parts(value) {
         let text = (!value.is_empty()).then(|| value.to_string());
         match key {
@@ -146,14 +140,7 @@ mod tests {
                 id: "someNic".into(),
                 line: 1,
                 entries: vec![
-                    entry(
-                        "pve1",
-                        "0000:01:00.0",
-                        "8086:1533",
-                        Some(14),
-                        Some("15d9:1533"),
-                        2
-                    ),
+                    entry("pve1", "0000:01:00.0", "8086:1533", Some(14), Some("15d9:1533"), 2),
                     entry("pve2", "0000:03:00.0", "8086:1533", Some(9), None, 3),
                 ],
             }]
@@ -179,27 +166,14 @@ vgpu-pool
 ";
         let mappings = parse_pci_mappings(text);
         assert_eq!(
-            mappings
-                .iter()
-                .map(|m| (m.id.as_str(), m.line, m.entries.len()))
-                .collect::<Vec<_>>(),
+            mappings.iter().map(|m| (m.id.as_str(), m.line, m.entries.len())).collect::<Vec<_>>(),
             vec![("gpu", 1, 1), ("vgpu-pool", 6, 2)]
         );
         assert_eq!(
             mappings[0].entries[0],
-            entry(
-                "pve1",
-                "0000:01:00",
-                "10de:2206",
-                Some(16),
-                Some("1458:403b"),
-                3
-            )
+            entry("pve1", "0000:01:00", "10de:2206", Some(16), Some("1458:403b"), 3)
         );
-        assert_eq!(
-            mappings[1].entries[1].path.as_deref(),
-            Some("0000:00:02.0;0000:00:02.1")
-        );
+        assert_eq!(mappings[1].entries[1].path.as_deref(), Some("0000:00:02.0;0000:00:02.1"));
         assert_eq!(mappings[1].entries[1].line, 8);
     }
 
@@ -210,10 +184,7 @@ vgpu-pool
         assert_eq!(mappings.len(), 1);
         assert_eq!(mappings[0].id, "nic");
         assert_eq!(mappings[0].line, 2);
-        assert_eq!(
-            mappings[0].entries,
-            vec![entry("pve1", "0000:05:00.0", "8086:1521", None, None, 4)]
-        );
+        assert_eq!(mappings[0].entries, vec![entry("pve1", "0000:05:00.0", "8086:1521", None, None, 4)]);
     }
 
     #[test]
@@ -223,14 +194,7 @@ vgpu-pool
         let text = "first\n\tmap node=a,path=0000:01:00.0,id=10de:1b80\nsecond\n\tmap node=b,path=0000:02:00.0,id=10de:10f0\n";
         let mappings = parse_pci_mappings(text);
         assert_eq!(mappings.len(), 1);
-        assert_eq!(
-            mappings[0]
-                .entries
-                .iter()
-                .map(|e| e.line)
-                .collect::<Vec<_>>(),
-            vec![2, 4]
-        );
+        assert_eq!(mappings[0].entries.iter().map(|e| e.line).collect::<Vec<_>>(), vec![2, 4]);
     }
 
     #[test]
@@ -244,16 +208,14 @@ vgpu-pool
     fn repeated_id_replaces_earlier() {
         let text = "gpu\n\tmap node=a,path=0000:01:00.0,id=10de:1b80\n\nnic\n\tmap node=a,path=0000:02:00.0,id=8086:1533\n\ngpu\n\tmap node=a,path=0000:03:00.0,id=10de:1b80\n";
         let mappings = parse_pci_mappings(text);
-        assert_eq!(
-            mappings.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
-            vec!["nic", "gpu"]
-        );
+        assert_eq!(mappings.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), vec!["nic", "gpu"]);
         assert_eq!(mappings[1].entries[0].path.as_deref(), Some("0000:03:00.0"));
     }
 
     #[test]
     fn odd_map_values() {
-        let text = "gpu\n\tmap node=pve1,bare,iommugroup=fourteen,path=,id=10de:2206\n\tmap\n\tdescription only\n";
+        let text =
+            "gpu\n\tmap node=pve1,bare,iommugroup=fourteen,path=,id=10de:2206\n\tmap\n\tdescription only\n";
         let mappings = parse_pci_mappings(text);
         assert_eq!(
             mappings[0].entries,
@@ -268,15 +230,8 @@ vgpu-pool
 
     #[test]
     fn garbage_never_panics() {
-        for input in [
-            "",
-            "\n\n",
-            "\t",
-            "\tmap node=a",
-            "ü\n\tmap ü=ß,,,==",
-            "a b c\n\tmap x",
-            "\u{0}\n\u{0}",
-        ] {
+        for input in ["", "\n\n", "\t", "\tmap node=a", "ü\n\tmap ü=ß,,,==", "a b c\n\tmap x", "\u{0}\n\u{0}"]
+        {
             let _ = parse_pci_mappings(input);
         }
         assert!(parse_pci_mappings("\tmap node=pve1,path=0000:01:00.0,id=8086:1533\n").is_empty());

@@ -29,14 +29,10 @@ pub fn parse_pveversion(text: &str) -> Option<ProxmoxVersion> {
             if package == "pve-manager" {
                 version.manager = Some(installed.to_string());
             }
-            version
-                .packages
-                .push((package.to_string(), installed.to_string()));
+            version.packages.push((package.to_string(), installed.to_string()));
         }
     }
-    let found = version.manager.is_some()
-        || version.running_kernel.is_some()
-        || !version.packages.is_empty();
+    let found = version.manager.is_some() || version.running_kernel.is_some() || !version.packages.is_empty();
     found.then_some(version)
 }
 
@@ -49,10 +45,7 @@ fn running_kernel(line: &str) -> Option<&str> {
 
 /// The version in `pve-manager/8.2.7/3e0176e6bb2ade3b (running kernel: …)`.
 fn short_form_manager(line: &str) -> Option<&str> {
-    let manager = line
-        .strip_prefix(SHORT_FORM_PREFIX)?
-        .split(['/', ' '])
-        .next()?;
+    let manager = line.strip_prefix(SHORT_FORM_PREFIX)?.split(['/', ' ']).next()?;
     (!manager.is_empty()).then_some(manager)
 }
 
@@ -66,12 +59,11 @@ const NOT_INSTALLED: &str = "not correctly installed";
 fn package_line(line: &str) -> Option<(&str, &str)> {
     let (name, value) = line.split_once(": ")?;
     let valid_name = name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && name.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
-        });
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.'));
     let installed = value.split(" (").next()?.trim();
-    let valid_version =
-        installed.starts_with(|c: char| c.is_ascii_digit()) || installed == NOT_INSTALLED;
+    let valid_version = installed.starts_with(|c: char| c.is_ascii_digit()) || installed == NOT_INSTALLED;
     (valid_name && valid_version).then_some((name, installed))
 }
 
@@ -118,39 +110,24 @@ zfsutils-linux: 2.2.6-pve1
 
     #[test]
     fn verbose_output() {
-        let Some(version) = parse_pveversion(PVEVERSION_V) else {
-            panic!("parsed nothing")
-        };
+        let Some(version) = parse_pveversion(PVEVERSION_V) else { panic!("parsed nothing") };
         assert_eq!(version.manager.as_deref(), Some("8.2.7"));
         assert_eq!(version.running_kernel.as_deref(), Some("6.8.12-4-pve"));
         assert_eq!(version.packages.len(), PVEVERSION_V.lines().count());
-        let package = |name: &str| {
-            version
-                .packages
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.as_str())
-        };
+        let package = |name: &str| version.packages.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
         assert_eq!(package("proxmox-ve"), Some("8.2.0"));
         assert_eq!(package("pve-manager"), Some("8.2.7"));
         assert_eq!(package("proxmox-kernel-6.8"), Some("6.8.12-4"));
         assert_eq!(package("qemu-server"), Some("8.2.4"));
         assert_eq!(package("pve-qemu-kvm"), Some("9.0.2-3"));
         assert_eq!(package("ifupdown2"), Some("3.2.0-1+pmx9"));
-        assert_eq!(
-            package("pve-edk2-firmware"),
-            Some("not correctly installed")
-        );
-        assert_eq!(
-            version.packages[0],
-            ("proxmox-ve".to_string(), "8.2.0".to_string())
-        );
+        assert_eq!(package("pve-edk2-firmware"), Some("not correctly installed"));
+        assert_eq!(version.packages[0], ("proxmox-ve".to_string(), "8.2.0".to_string()));
     }
 
     #[test]
     fn short_form() {
-        let version =
-            parse_pveversion("pve-manager/8.2.7/3e0176e6bb2ade3b (running kernel: 6.8.12-4-pve)\n");
+        let version = parse_pveversion("pve-manager/8.2.7/3e0176e6bb2ade3b (running kernel: 6.8.12-4-pve)\n");
         assert_eq!(
             version,
             Some(ProxmoxVersion {
@@ -164,9 +141,7 @@ zfsutils-linux: 2.2.6-pve1
     #[test]
     fn proxmox_ve_not_correctly_installed_still_has_the_kernel() {
         let text = "proxmox-ve: not correctly installed (running kernel: 6.8.12-4-pve)\npve-manager: 8.2.7 (running version: 8.2.7/3e0176e6bb2ade3b)\n";
-        let Some(version) = parse_pveversion(text) else {
-            panic!("parsed nothing")
-        };
+        let Some(version) = parse_pveversion(text) else { panic!("parsed nothing") };
         assert_eq!(version.running_kernel.as_deref(), Some("6.8.12-4-pve"));
         assert_eq!(version.packages[0].1, "not correctly installed");
     }
@@ -174,28 +149,17 @@ zfsutils-linux: 2.2.6-pve1
     #[test]
     fn other_text_is_none() {
         assert_eq!(parse_pveversion(""), None);
-        assert_eq!(
-            parse_pveversion("bash: pveversion: command not found\n"),
-            None
-        );
+        assert_eq!(parse_pveversion("bash: pveversion: command not found\n"), None);
         assert_eq!(parse_pveversion("Error: something: failed\nX: y\n"), None);
-        assert_eq!(
-            parse_pveversion("bash: pveversion: command not found\n"),
-            None
-        );
-        assert_eq!(
-            parse_pveversion("qemu-server: unknown package - internal error\n"),
-            None
-        );
+        assert_eq!(parse_pveversion("bash: pveversion: command not found\n"), None);
+        assert_eq!(parse_pveversion("qemu-server: unknown package - internal error\n"), None);
         assert_eq!(parse_pveversion("pve-manager/\n(running kernel: )\n"), None);
     }
 
     #[test]
     fn crlf_and_truncated_lines() {
         let text = "proxmox-ve: 8.2.0 (running kernel: 6.8.12-4-pve\r\npve-manager: 8.2.7 (running ver\r\nqemu-server: \r\n";
-        let Some(version) = parse_pveversion(text) else {
-            panic!("parsed nothing")
-        };
+        let Some(version) = parse_pveversion(text) else { panic!("parsed nothing") };
         assert_eq!(version.running_kernel.as_deref(), Some("6.8.12-4-pve"));
         assert_eq!(version.manager.as_deref(), Some("8.2.7"));
         assert_eq!(version.packages.len(), 2);

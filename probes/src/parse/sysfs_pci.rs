@@ -10,10 +10,7 @@ use engine::facts::Bar;
 /// The `0x` prefix is optional, so values copied from elsewhere (`10de`) parse too.
 pub fn parse_hex_attr(text: &str) -> Option<u32> {
     let value = text.trim();
-    let digits = value
-        .strip_prefix("0x")
-        .or_else(|| value.strip_prefix("0X"))
-        .unwrap_or(value);
+    let digits = value.strip_prefix("0x").or_else(|| value.strip_prefix("0X")).unwrap_or(value);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
@@ -35,12 +32,7 @@ pub fn parse_resource(text: &str) -> Vec<Bar> {
             if start == 0 && end == 0 && flags == 0 {
                 return None;
             }
-            Some(Bar {
-                index,
-                start,
-                end,
-                flags,
-            })
+            Some(Bar { index, start, end, flags })
         })
         .collect()
 }
@@ -52,9 +44,7 @@ fn parse_resource_line(line: &str) -> Option<[u64; 3]> {
 }
 
 fn parse_hex_u64(field: &str) -> Option<u64> {
-    let digits = field
-        .strip_prefix("0x")
-        .or_else(|| field.strip_prefix("0X"))?;
+    let digits = field.strip_prefix("0x").or_else(|| field.strip_prefix("0X"))?;
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
@@ -119,17 +109,7 @@ mod tests {
 
     #[test]
     fn hex_attribute_rejects_garbage() {
-        for text in [
-            "",
-            "\n",
-            "0x",
-            "0x\n",
-            "zz",
-            "0x10de 0x1b80",
-            "-1",
-            "0x1_0",
-            "0x123456789",
-        ] {
+        for text in ["", "\n", "0x", "0x\n", "zz", "0x10de 0x1b80", "-1", "0x1_0", "0x123456789"] {
             assert_eq!(parse_hex_attr(text), None, "{text:?}");
         }
     }
@@ -212,11 +192,7 @@ mod tests {
             ("  02:00.1\n", "0000:02:00.1"),
         ];
         for (input, expected) in cases {
-            assert_eq!(
-                normalize_address(input).as_deref(),
-                Some(expected),
-                "{input}"
-            );
+            assert_eq!(normalize_address(input).as_deref(), Some(expected), "{input}");
         }
     }
 

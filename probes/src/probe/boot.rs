@@ -4,9 +4,7 @@
 use crate::collect::Ctx;
 use crate::host::{Command, EntryKind};
 use crate::parse::{cmdline, grub, proxmox_boot};
-use engine::facts::{
-    Bootloader, CmdlineFile, ConfiguredCmdline, Fact, Facts, Firmware, Provenance,
-};
+use engine::facts::{Bootloader, CmdlineFile, ConfiguredCmdline, Fact, Facts, Firmware, Provenance};
 use std::io::Read;
 
 const PROXMOX_BOOT_UUIDS: &str = "etc/kernel/proxmox-boot-uuids";
@@ -17,7 +15,8 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
     configured_cmdlines(ctx, facts);
     facts.boot.proxmox_boot = proxmox_boot_status(ctx);
     if facts.boot.firmware.is_none() {
-        let booted = facts.boot.proxmox_boot.as_ref().and_then(|s| Some((s.value.booted_with?, s.from.clone())));
+        let booted =
+            facts.boot.proxmox_boot.as_ref().and_then(|s| Some((s.value.booted_with?, s.from.clone())));
         facts.boot.firmware = booted.map(|(fw, from)| Fact::new(fw, from));
     }
     facts.boot.loader = bootloader(ctx, facts);
@@ -28,9 +27,7 @@ fn firmware(ctx: &mut Ctx) -> Option<Fact<Firmware>> {
         return Some(Fact::new(Firmware::Uefi, Provenance::file("sys/firmware/efi")));
     }
     // Only a captured /sys/firmware proves the absence of the efi folder.
-    ctx.host
-        .exists("sys/firmware")
-        .then(|| Fact::new(Firmware::Legacy, Provenance::file("sys/firmware")))
+    ctx.host.exists("sys/firmware").then(|| Fact::new(Firmware::Legacy, Provenance::file("sys/firmware")))
 }
 
 fn configured_cmdlines(ctx: &mut Ctx, facts: &mut Facts) {
@@ -140,7 +137,8 @@ fn bootloader(ctx: &mut Ctx, facts: &Facts) -> Option<Fact<Bootloader>> {
     if ctx.host.exists(PROXMOX_BOOT_UUIDS) {
         let systemd_boot = facts.boot.firmware.as_ref().is_some_and(|f| f.value == Firmware::Uefi)
             && facts.boot.configured.iter().any(|c| c.kind == CmdlineFile::KernelCmdline);
-        let loader = if systemd_boot { Bootloader::ProxmoxBootSystemdBoot } else { Bootloader::ProxmoxBootGrub };
+        let loader =
+            if systemd_boot { Bootloader::ProxmoxBootSystemdBoot } else { Bootloader::ProxmoxBootGrub };
         return Some(Fact::new(loader, Provenance::file(PROXMOX_BOOT_UUIDS)));
     }
     // GRUB passes BOOT_IMAGE= to the kernel; systemd-boot does not.

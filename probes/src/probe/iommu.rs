@@ -31,7 +31,8 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
         if let Some(text) = ctx.text("proc/interrupts") {
             let summary = interrupts::parse_interrupts(&text);
             if let (Some(on), Some(line)) = (summary.remapped, summary.evidence_line) {
-                facts.iommu.interrupt_remapping = Some(Fact::new(on, Provenance::line("proc/interrupts", line)));
+                facts.iommu.interrupt_remapping =
+                    Some(Fact::new(on, Provenance::line("proc/interrupts", line)));
             }
         }
     }
@@ -56,7 +57,10 @@ fn units(ctx: &mut Ctx) -> Option<Fact<Vec<IommuUnit>>> {
             IommuKind::Other
         };
         let (cap, ecap) = if kind == IommuKind::Intel {
-            (hex_register(ctx, &format!("{base}/intel-iommu/cap")), hex_register(ctx, &format!("{base}/intel-iommu/ecap")))
+            (
+                hex_register(ctx, &format!("{base}/intel-iommu/cap")),
+                hex_register(ctx, &format!("{base}/intel-iommu/ecap")),
+            )
         } else {
             (None, None)
         };
@@ -130,9 +134,7 @@ fn pasted_groups(ctx: &mut Ctx) -> Option<Fact<Vec<IommuGroup>>> {
 }
 
 fn acpi_table(ctx: &mut Ctx) -> Option<Fact<AcpiIommuTable>> {
-    if ctx.host.kind(ACPI_TABLES).is_none() {
-        return None;
-    }
+    ctx.host.kind(ACPI_TABLES)?;
     for (name, table) in [("DMAR", AcpiIommuTable::Dmar), ("IVRS", AcpiIommuTable::Ivrs)] {
         let path = format!("{ACPI_TABLES}/{name}");
         if ctx.host.exists(&path) {

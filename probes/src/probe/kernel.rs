@@ -29,7 +29,8 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
     if let Some(release) = facts.kernel.release.as_ref().map(|r| r.value.clone()) {
         let path = format!("boot/config-{release}");
         if let Some(text) = ctx.text(&path) {
-            facts.kernel.config = Some(Fact::new(kernel_config::parse_kernel_config(&text), Provenance::file(path)));
+            facts.kernel.config =
+                Some(Fact::new(kernel_config::parse_kernel_config(&text), Provenance::file(path)));
         }
     }
 

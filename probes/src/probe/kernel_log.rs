@@ -9,13 +9,21 @@ use engine::facts::{Facts, LogOrigin};
 const KERN_LOG: &str = "var/log/kern.log";
 
 pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
-    for (command, origin) in [(Command::Dmesg, LogOrigin::Dmesg), (Command::JournalKernel, LogOrigin::Journal)] {
+    for (command, origin) in
+        [(Command::Dmesg, LogOrigin::Dmesg), (Command::JournalKernel, LogOrigin::Journal)]
+    {
         let path = command.snapshot_path();
         match ctx.host.command(command) {
             Ok(reader) => match read_kernel_log(reader, origin, path, DEFAULT_BUDGET_BYTES) {
                 Ok(log) if !log.lines.is_empty() => {
                     if log.dropped_lines > 0 {
-                        ctx.note(path, format!("kept the newest lines; {} older lines of this boot were dropped", log.dropped_lines));
+                        ctx.note(
+                            path,
+                            format!(
+                                "kept the newest lines; {} older lines of this boot were dropped",
+                                log.dropped_lines
+                            ),
+                        );
                     }
                     facts.kernel_log = Some(log);
                     return;

@@ -128,7 +128,9 @@ fn list_modules(
     let mut out = Vec::new();
     for path in files {
         if let Some(text) = ctx.text(&path) {
-            out.extend(parse(&text).into_iter().map(|(m, line)| Fact::new(m, Provenance::line(path.clone(), line))));
+            out.extend(
+                parse(&text).into_iter().map(|(m, line)| Fact::new(m, Provenance::line(path.clone(), line))),
+            );
         }
     }
     Some(out)

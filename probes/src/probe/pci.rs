@@ -76,8 +76,18 @@ fn merge(into: &mut PciDevice, from: PciDevice) {
     macro_rules! take {
         ($($field:ident),*) => { $( if from.$field.is_some() { into.$field = from.$field; } )* };
     }
-    take!(subsystem_vendor_id, subsystem_device_id, revision, vendor_name, device_name, class_name,
-          kernel_modules, iommu_group, bars, config);
+    take!(
+        subsystem_vendor_id,
+        subsystem_device_id,
+        revision,
+        vendor_name,
+        device_name,
+        class_name,
+        kernel_modules,
+        iommu_group,
+        bars,
+        config
+    );
     if from.driver != DriverBinding::Unknown {
         into.driver = from.driver;
     }
@@ -93,7 +103,8 @@ fn sysfs_devices(ctx: &mut Ctx, kernel: Option<KernelVersion>) -> Vec<PciDevice>
         let hex = |ctx: &mut Ctx, attr: &str| {
             ctx.text(&format!("{base}/{attr}")).and_then(|t| sysfs_pci::parse_hex_attr(&t))
         };
-        let (Some(vendor), Some(device), Some(class)) = (hex(ctx, "vendor"), hex(ctx, "device"), hex(ctx, "class"))
+        let (Some(vendor), Some(device), Some(class)) =
+            (hex(ctx, "vendor"), hex(ctx, "device"), hex(ctx, "class"))
         else {
             ctx.note(&base, "skipped: vendor, device or class unreadable");
             continue;
@@ -124,7 +135,9 @@ fn sysfs_devices(ctx: &mut Ctx, kernel: Option<KernelVersion>) -> Vec<PciDevice>
             from: Provenance::file(base.clone()),
         };
         dev.driver = match ctx.host.kind(&format!("{base}/driver")) {
-            Some(_) => ctx.link_name(&format!("{base}/driver")).map_or(DriverBinding::Unknown, DriverBinding::Bound),
+            Some(_) => {
+                ctx.link_name(&format!("{base}/driver")).map_or(DriverBinding::Unknown, DriverBinding::Bound)
+            }
             None => DriverBinding::Unbound,
         };
         if ctx.host.kind(&format!("{base}/iommu_group")).is_some() {
@@ -148,8 +161,11 @@ fn sysfs_devices(ctx: &mut Ctx, kernel: Option<KernelVersion>) -> Vec<PciDevice>
         dev.upstream = ctx.host.read_link(&base).ok().map(|target| upstream_bridges(&target));
         let config_path = format!("{base}/config");
         if let Some(bytes) = ctx.bytes(&config_path) {
-            if bytes.len() <= 64 && !bytes.is_empty() {
+            // The kernel hands unprivileged readers exactly the first 64 bytes.
+            if bytes.len() == 64 {
                 short_config += 1;
+            } else if bytes.len() < 64 {
+                ctx.note(&config_path, format!("only {} bytes of config space: truncated", bytes.len()));
             }
             dev.config = pci_config::parse_config_space(&bytes, Provenance::file(config_path));
         }
@@ -237,7 +253,8 @@ fn device_from_header(
     from: Provenance,
 ) -> Option<PciDevice> {
     let u16_at = |o: usize| Some(u16::from_le_bytes([*bytes.get(o)?, *bytes.get(o + 1)?]));
-    let class = u32::from(*bytes.get(0x09)?) | u32::from(*bytes.get(0x0a)?) << 8 | u32::from(*bytes.get(0x0b)?) << 16;
+    let class =
+        u32::from(*bytes.get(0x09)?) | u32::from(*bytes.get(0x0a)?) << 8 | u32::from(*bytes.get(0x0b)?) << 16;
     let header_type = config.header_type;
     Some(PciDevice {
         address: address.to_string(),

@@ -61,9 +61,7 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
 }
 
 fn dmi(ctx: &mut Ctx) -> Option<Fact<Dmi>> {
-    if ctx.host.kind(DMI).is_none() {
-        return None;
-    }
+    ctx.host.kind(DMI)?;
     let mut field = |name: &str| {
         ctx.text(&format!("{DMI}/{name}")).map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
     };

@@ -34,7 +34,8 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
             }
         }
     }
-    if let Some(text) = ctx.host.exists(PASTED_START_ERRORS).then(|| ctx.text(PASTED_START_ERRORS)).flatten() {
+    if let Some(text) = ctx.host.exists(PASTED_START_ERRORS).then(|| ctx.text(PASTED_START_ERRORS)).flatten()
+    {
         facts.start_logs.push(start_log(&text, PASTED_START_ERRORS));
     }
 }
