@@ -110,12 +110,15 @@ fn iommu(out: &mut impl Write, facts: &Facts) -> io::Result<()> {
     line(out, "DMA remapping", or_unknown(&i.dma_remapping, |v| yes_no(*v)))?;
     line(out, "Interrupt remapping", or_unknown(&i.interrupt_remapping, |v| yes_no(*v)))?;
     for unit in &i.dmar_units {
-        let ir = engine::facts::vtd::ir_supported(unit.ecap);
-        line(
-            out,
-            &format!("  {}", unit.name),
-            format!("cap {:x} ecap {:x} (IR {})", unit.cap, unit.ecap, yes_no(ir)),
-        )?;
+        let r = &unit.registers;
+        let detail = format!(
+            "cap {:x} ecap {:x}: interrupt remapping {}, {}-bit",
+            r.cap,
+            r.ecap,
+            if r.interrupt_remapping { good("supported") } else { bad("not supported") },
+            r.address_width
+        );
+        line(out, &format!("  {}", unit.name), detail)?;
     }
     match &i.groups {
         Some(groups) if groups.value.is_empty() => line(out, "IOMMU groups", bad("none"))?,

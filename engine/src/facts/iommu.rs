@@ -44,9 +44,8 @@ pub enum IommuKind {
 pub struct IommuUnit {
     pub name: String,
     pub kind: IommuKind,
-    /// Intel `cap` / `ecap` registers (hex in sysfs, without `0x`).
-    pub cap: Option<u64>,
-    pub ecap: Option<u64>,
+    /// Intel `cap` / `ecap` registers (hex in sysfs, without `0x`), decoded.
+    pub registers: Option<VtdRegisters>,
     pub from: Provenance,
 }
 
@@ -54,9 +53,44 @@ pub struct IommuUnit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DmarUnit {
     pub name: String,
+    #[serde(flatten)]
+    pub registers: VtdRegisters,
+    pub from: Provenance,
+}
+
+impl DmarUnit {
+    pub fn new(name: impl Into<String>, cap: u64, ecap: u64, from: Provenance) -> Self {
+        Self { name: name.into(), registers: VtdRegisters::decode(cap, ecap), from }
+    }
+}
+
+/// Intel VT-d `cap` and `ecap` with the bits that matter decoded, so rules and reports
+/// read them without bit arithmetic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VtdRegisters {
     pub cap: u64,
     pub ecap: u64,
-    pub from: Provenance,
+    /// ecap bit 3.
+    pub interrupt_remapping: bool,
+    /// ecap bit 4 (x2APIC mode).
+    pub extended_interrupt_mode: bool,
+    /// cap bit 7: set only by emulated IOMMUs.
+    pub caching_mode: bool,
+    /// Maximum guest address width in bits.
+    pub address_width: u32,
+}
+
+impl VtdRegisters {
+    pub fn decode(cap: u64, ecap: u64) -> Self {
+        Self {
+            cap,
+            ecap,
+            interrupt_remapping: vtd::ir_supported(ecap),
+            extended_interrupt_mode: vtd::eim_supported(ecap),
+            caching_mode: vtd::caching_mode(cap),
+            address_width: vtd::mgaw(cap),
+        }
+    }
 }
 
 /// Decoded Intel VT-d register bits (`drivers/iommu/intel/iommu.h`).
@@ -74,9 +108,26 @@ pub mod vtd {
     pub fn caching_mode(cap: u64) -> bool {
         cap >> 7 & 1 == 1
     }
-    /// cap bits 21:16 plus one: the maximum guest address width in bits.
+    /// cap bits 21:16 plus one: the maximum guest address width in bits
+    /// (`1c0000c40660462` → 39).
     pub fn mgaw(cap: u64) -> u32 {
         ((cap >> 16) & 0x3f) as u32 + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Worked examples from domain.md 1.3 (observed register values).
+    #[test]
+    fn decodes_observed_registers() {
+        let host = VtdRegisters::decode(0x1c0000c40660462, 0x19e2ff0505e);
+        assert!(host.interrupt_remapping && host.extended_interrupt_mode && !host.caching_mode);
+        assert_eq!(host.address_width, 39);
+        let guest = VtdRegisters::decode(0x12008c22260286, 0xf00f5a);
+        assert!(guest.caching_mode && guest.interrupt_remapping);
+        assert!(!VtdRegisters::decode(0, 0x1000).interrupt_remapping, "seed: ecap 1000 has no IR");
     }
 }
 

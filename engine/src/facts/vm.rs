@@ -72,6 +72,10 @@ pub struct Passthrough {
     pub device_id: Option<String>,
     pub sub_vendor_id: Option<String>,
     pub sub_device_id: Option<String>,
+    /// Proxmox `legacy-igd=1`: Intel integrated graphics in legacy mode.
+    pub legacy_igd: Option<bool>,
+    /// Proxmox `driver=`: `vfio` (default) or `keep` (no rebind, no reset).
+    pub driver: Option<String>,
     /// libvirt `managed='yes'`.
     pub managed: Option<bool>,
     /// Options not understood, kept verbatim (`key=value`).

@@ -55,7 +55,7 @@ impl LogFindings {
         keep_first(&mut self.acpi_table, acpi_table(text), &from);
         if let Some((name, cap, ecap)) = dmar_unit(text) {
             if !self.dmar_units.iter().any(|unit| unit.name == name) {
-                self.dmar_units.push(DmarUnit { name, cap, ecap, from: from() });
+                self.dmar_units.push(DmarUnit::new(name, cap, ecap, from()));
             }
         }
         if let Some(enabled) = interrupt_remapping(text) {
@@ -284,8 +284,8 @@ mod tests {
         assert_eq!(
             found.dmar_units,
             [
-                DmarUnit { name: "dmar0".into(), cap: 0xc0000020e60262, ecap: 0xf0101a, from: at(5) },
-                DmarUnit { name: "dmar1".into(), cap: 0xc9008020660262, ecap: 0xf0105a, from: at(7) },
+                DmarUnit::new("dmar0", 0xc0000020e60262, 0xf0101a, at(5)),
+                DmarUnit::new("dmar1", 0xc9008020660262, 0xf0105a, at(7)),
             ]
         );
         assert_eq!(found.interrupt_remapping, Some(Fact::new(true, at(13))));
@@ -300,9 +300,9 @@ mod tests {
         // unit can remap interrupts in x2APIC mode, as the seed's log goes on to say.
         let found = scan(SEED_INTEL);
         let dmar0 = &found.dmar_units[0];
-        assert!(vtd::ir_supported(dmar0.ecap));
-        assert!(vtd::eim_supported(dmar0.ecap));
-        assert!(!vtd::caching_mode(dmar0.cap));
+        assert!(vtd::ir_supported(dmar0.registers.ecap));
+        assert!(vtd::eim_supported(dmar0.registers.ecap));
+        assert!(!vtd::caching_mode(dmar0.registers.cap));
     }
 
     #[test]
@@ -310,7 +310,7 @@ mod tests {
         // seeds/000: "ecap 1000" indicates there is no interrupt remapping support.
         let found = scan("DMAR: dmar0: reg_base_addr fed90000 ver 1:0 cap c0000020e60262 ecap 1000\n");
         assert_eq!(found.dmar_units.len(), 1);
-        assert!(!vtd::ir_supported(found.dmar_units[0].ecap));
+        assert!(!vtd::ir_supported(found.dmar_units[0].registers.ecap));
     }
 
     #[test]
@@ -357,12 +357,12 @@ DMAR-IR: Enabled IRQ remapping in x2apic mode
 ",
         );
         let units: Vec<(&str, u64, u64)> =
-            found.dmar_units.iter().map(|u| (u.name.as_str(), u.cap, u.ecap)).collect();
+            found.dmar_units.iter().map(|u| (u.name.as_str(), u.registers.cap, u.registers.ecap)).collect();
         assert_eq!(
             units,
             [("dmar0", 0x1c0000c40660462, 0x19e2ff0505e), ("dmar1", 0xc9de008cee690462, 0x12ca9a00f0efde)]
         );
-        assert_eq!(vtd::mgaw(found.dmar_units[0].cap), 39);
+        assert_eq!(vtd::mgaw(found.dmar_units[0].registers.cap), 39);
         // `DMAR: IOMMU enabled` only says the option was parsed; it is not proof.
         assert_eq!(found.dma_remapping, None);
     }
@@ -376,9 +376,9 @@ DMAR-IR: Enabled IRQ remapping in x2apic mode
         );
         assert_eq!(found.hypervisor, Some(Fact::new("KVM".to_string(), at(1))));
         let unit = &found.dmar_units[0];
-        assert_eq!((unit.cap, unit.ecap), (0x12008c22260286, 0xf00f5a));
-        assert!(vtd::caching_mode(unit.cap));
-        assert!(vtd::ir_supported(unit.ecap));
+        assert_eq!((unit.registers.cap, unit.registers.ecap), (0x12008c22260286, 0xf00f5a));
+        assert!(vtd::caching_mode(unit.registers.cap));
+        assert!(vtd::ir_supported(unit.registers.ecap));
     }
 
     #[test]

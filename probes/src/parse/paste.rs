@@ -52,7 +52,9 @@ pub enum PasteKind {
     Modprobe,
     /// `/etc/default/grub`.
     DefaultGrub,
-    /// `/etc/kernel/cmdline` (one line holding `root=`).
+    /// `/etc/kernel/cmdline` (one line holding `root=`). Its content looks like
+    /// `/proc/cmdline`, so it is recognised by the `cat /etc/kernel/cmdline` that printed
+    /// it; without that hint a parameter line is [`PasteKind::Cmdline`].
     KernelCmdline,
     /// Nothing recognisable.
     Unknown,
@@ -395,8 +397,8 @@ struct Tally {
 
 impl Tally {
     fn add(&mut self, other: Tally) {
-        self.known += other.known;
-        self.typical += other.typical;
+        self.known = self.known.saturating_add(other.known);
+        self.typical = self.typical.saturating_add(other.typical);
     }
 }
 

@@ -217,8 +217,8 @@ fn parse_cpu(value: &str) -> VmCpu {
 }
 
 /// One `hostpciN` value (`$hostpci_fmt` in `qs: PVE/QemuServer/PCI.pm`). `host` is the
-/// default key and may list several devices with `;`. `legacy-igd`, `driver` and any
-/// unknown or repeated option land in `other` as written.
+/// default key and may list several devices with `;`. Any unknown or repeated option
+/// lands in `other` as written.
 fn parse_hostpci(key: &str, value: &str, from: Provenance) -> Passthrough {
     let mut entry = Passthrough { key: key.to_string(), from, ..Passthrough::default() };
     for property in property_parts(value) {
@@ -248,6 +248,8 @@ fn set_hostpci_option(entry: &mut Passthrough, key: &str, value: &str) -> bool {
         "device-id" => set_text(&mut entry.device_id, value),
         "sub-vendor-id" => set_text(&mut entry.sub_vendor_id, value),
         "sub-device-id" => set_text(&mut entry.sub_device_id, value),
+        "legacy-igd" => set_bool(&mut entry.legacy_igd, value),
+        "driver" => set_text(&mut entry.driver, value),
         _ => false,
     }
 }
@@ -504,8 +506,9 @@ snaptime: 1712345999
         assert_eq!(entry.sub_vendor_id.as_deref(), Some("0x1458"));
         assert_eq!(entry.sub_device_id.as_deref(), Some("0x3702"));
         assert_eq!(entry.x_vga, Some(false));
-        // No field in Passthrough for these: kept verbatim.
-        assert_eq!(entry.other, vec!["legacy-igd=1", "driver=keep"]);
+        assert_eq!(entry.legacy_igd, Some(true));
+        assert_eq!(entry.driver.as_deref(), Some("keep"));
+        assert!(entry.other.is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::collect::Ctx;
 use crate::parse::iommu_listing::parse_iommu_listing;
 use crate::parse::{interrupts, sysfs_pci};
 use engine::facts::{
-    AcpiIommuTable, Fact, Facts, IommuGroup, IommuKind, IommuUnit, Provenance, ReservedRegion,
+    AcpiIommuTable, Fact, Facts, IommuGroup, IommuKind, IommuUnit, Provenance, ReservedRegion, VtdRegisters,
 };
 use std::collections::BTreeMap;
 
@@ -56,15 +56,14 @@ fn units(ctx: &mut Ctx) -> Option<Fact<Vec<IommuUnit>>> {
         } else {
             IommuKind::Other
         };
-        let (cap, ecap) = if kind == IommuKind::Intel {
-            (
-                hex_register(ctx, &format!("{base}/intel-iommu/cap")),
-                hex_register(ctx, &format!("{base}/intel-iommu/ecap")),
-            )
+        let registers = if kind == IommuKind::Intel {
+            let cap = hex_register(ctx, &format!("{base}/intel-iommu/cap"));
+            let ecap = hex_register(ctx, &format!("{base}/intel-iommu/ecap"));
+            cap.zip(ecap).map(|(cap, ecap)| VtdRegisters::decode(cap, ecap))
         } else {
-            (None, None)
+            None
         };
-        units.push(IommuUnit { name, kind, cap, ecap, from: Provenance::file(base) });
+        units.push(IommuUnit { name, kind, registers, from: Provenance::file(base) });
     }
     Some(Fact::new(units, Provenance::file(CLASS_IOMMU)))
 }
