@@ -59,7 +59,11 @@ fn an_empty_snapshot_gives_nothing_usable_and_exit_2() {
 fn link_loops_garbage_and_truncated_files_are_reported_and_the_rest_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(root, "proc/cmdline", b"BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve root=/dev/mapper/pve-root ro quiet\n");
+    write(
+        root,
+        "proc/cmdline",
+        b"BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve root=/dev/mapper/pve-root ro quiet\n",
+    );
     write(root, "proc/sys/kernel/osrelease", b"6.8.12-4-pve\n");
     // Two devices whose folders point at each other.
     fs::create_dir_all(root.join("sys/bus/pci/devices")).unwrap();
@@ -67,22 +71,32 @@ fn link_loops_garbage_and_truncated_files_are_reported_and_the_rest_is_read() {
     symlink("0000:01:00.0", root.join("sys/bus/pci/devices/0000:02:00.0")).unwrap();
     // A device with garbage and truncated config space.
     let dev = "sys/devices/pci0000:00/0000:00:02.0";
-    symlink("../../../devices/pci0000:00/0000:00:02.0", root.join("sys/bus/pci/devices/0000:00:02.0")).unwrap();
+    symlink("../../../devices/pci0000:00/0000:00:02.0", root.join("sys/bus/pci/devices/0000:00:02.0"))
+        .unwrap();
     write(root, &format!("{dev}/vendor"), b"0x8086\n");
     write(root, &format!("{dev}/device"), b"0x1912\n");
     write(root, &format!("{dev}/class"), b"0x030000\n");
     write(root, &format!("{dev}/config.hex"), b"00: 86 80 12 19 zz\n");
     let dev2 = "sys/devices/pci0000:00/0000:00:1f.0";
-    symlink("../../../devices/pci0000:00/0000:00:1f.0", root.join("sys/bus/pci/devices/0000:00:1f.0")).unwrap();
+    symlink("../../../devices/pci0000:00/0000:00:1f.0", root.join("sys/bus/pci/devices/0000:00:1f.0"))
+        .unwrap();
     write(root, &format!("{dev2}/vendor"), b"0x8086\n");
     write(root, &format!("{dev2}/device"), b"0xa145\n");
     write(root, &format!("{dev2}/class"), b"0x060100\n");
     write(root, &format!("{dev2}/config.hex"), b"00: 86 80 45 a1 07 00 10 00\n");
     // Binary junk in a text file and a huge line.
-    write(root, "etc/os-release", b"ID=debian\n\x00\xff\xfe\x01junk\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n");
+    write(
+        root,
+        "etc/os-release",
+        b"ID=debian\n\x00\xff\xfe\x01junk\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n",
+    );
     let mut long = vec![b'a'; 100_000];
     long.push(b'\n');
-    write(root, "cmd/dmesg", &[b"[    0.000000] Linux version 6.8.12-4-pve (build@proxmox)\n".as_slice(), &long].concat());
+    write(
+        root,
+        "cmd/dmesg",
+        &[b"[    0.000000] Linux version 6.8.12-4-pve (build@proxmox)\n".as_slice(), &long].concat(),
+    );
 
     let output = run(&["facts", "--json", "--root", root.to_str().unwrap()]);
     assert_no_panic(&output);

@@ -11,7 +11,8 @@ fn live_facts_list_every_sysfs_pci_device_with_its_driver() {
     let facts = facts_json(&[]);
     assert_eq!(facts["collection"]["source_kind"], "live");
     let Ok(entries) = fs::read_dir("/sys/bus/pci/devices") else { return };
-    let mut on_host: Vec<String> = entries.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let mut on_host: Vec<String> =
+        entries.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     on_host.sort();
     let devices = facts["pci"].as_array().expect("pci devices are listed when sysfs has them");
     let listed: Vec<String> = devices.iter().map(|d| d["address"].as_str().unwrap().to_string()).collect();
@@ -28,7 +29,10 @@ fn live_facts_list_every_sysfs_pci_device_with_its_driver() {
             None => assert_eq!(driver["state"], "unbound", "{address}"),
         }
         let vendor = fs::read_to_string(format!("/sys/bus/pci/devices/{address}/vendor")).unwrap();
-        assert_eq!(device["vendor_id"].as_u64(), u64::from_str_radix(vendor.trim().trim_start_matches("0x"), 16).ok());
+        assert_eq!(
+            device["vendor_id"].as_u64(),
+            u64::from_str_radix(vendor.trim().trim_start_matches("0x"), 16).ok()
+        );
     }
 }
 
@@ -106,7 +110,8 @@ fn unprivileged_run_lists_what_it_could_not_read() {
     assert_eq!(facts["collection"]["privileged"], false);
     let unreadable = facts["collection"]["unreadable"].as_array().unwrap();
     if fs::read_dir("/sys/bus/pci/devices").is_ok_and(|mut d| d.next().is_some()) {
-        let config = unreadable.iter().find(|u| u["path"] == "sys/bus/pci/devices/*/config").expect("config listed");
+        let config =
+            unreadable.iter().find(|u| u["path"] == "sys/bus/pci/devices/*/config").expect("config listed");
         assert_eq!(config["hint"], "sudo vfio-doctor");
         for device in facts["pci"].as_array().unwrap() {
             assert!(device["config"]["capabilities"].is_null(), "capabilities are unknown, not empty");

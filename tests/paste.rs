@@ -85,7 +85,8 @@ fn a_run_together_group_listing_and_lspci_vv_give_groups_and_msi_state() {
     assert_eq!(groups.len(), 15);
     let group1 = groups.iter().find(|g| g["id"] == 1).unwrap();
     assert_eq!(group1["devices"], serde_json::json!(["0000:00:01.0", "0000:01:00.0", "0000:01:00.1"]));
-    let audio = facts["pci"].as_array().unwrap().iter().find(|d| d["address"] == "0000:01:00.1").cloned().unwrap();
+    let audio =
+        facts["pci"].as_array().unwrap().iter().find(|d| d["address"] == "0000:01:00.1").cloned().unwrap();
     assert_eq!(audio["config"]["msi"]["enabled"], false);
     assert_eq!(audio["config"]["msi"]["count_capable"], 1);
     assert_eq!(audio["config"]["express"]["flr"], false);

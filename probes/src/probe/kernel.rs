@@ -20,7 +20,7 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
 
     facts.kernel.cmdline = ctx
         .text("proc/cmdline")
-        .map(|t| Fact::new(cmdline::parse_cmdline(t.trim()), Provenance::file("proc/cmdline")))
+        .map(|t| Fact::new(cmdline::parse_cmdline(t.trim()), Provenance::line("proc/cmdline", 1)))
         .or_else(|| {
             let line = from_log.as_ref()?.cmdline.clone()?;
             Some(Fact::new(cmdline::parse_cmdline(&line.value), line.from))
