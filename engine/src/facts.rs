@@ -27,7 +27,7 @@ pub const FACTS_SCHEMA_VERSION: u32 = 1;
 /// Where a fact was read: a path in the host tree (`proc/cmdline`,
 /// `sys/bus/pci/devices/0000:01:00.0/config`) or a captured command (`cmd/dmesg`),
 /// plus the 1-based line or the byte offset inside it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Provenance {
     pub source: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,7 +64,7 @@ impl std::fmt::Display for Provenance {
 }
 
 /// A value together with the place it was read from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Fact<T> {
     pub value: T,
     pub from: Provenance,
@@ -77,7 +77,7 @@ impl<T> Fact<T> {
 }
 
 /// Everything vfio-doctor knows about one host.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Facts {
     pub schema_version: u32,
     pub collection: Collection,
@@ -108,7 +108,7 @@ impl Facts {
 }
 
 /// How the facts were gathered, and what could not be read.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Collection {
     /// `live`, `snapshot` or `paste`.
     pub source_kind: String,
@@ -126,7 +126,7 @@ pub struct Collection {
 }
 
 /// Something a probe wanted and could not read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Unreadable {
     pub path: String,
     pub reason: String,
@@ -135,7 +135,7 @@ pub struct Unreadable {
     pub hint: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Note {
     pub source: String,
     pub message: String,

@@ -3,7 +3,7 @@
 use super::{Fact, Provenance};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Iommu {
     /// Entries of `/sys/class/iommu`. `Some(empty)` = no IOMMU driver active.
     pub units: Option<Fact<Vec<IommuUnit>>>,
@@ -21,7 +21,7 @@ pub struct Iommu {
     pub default_domain: Option<Fact<String>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AcpiIommuTable {
     Dmar,
@@ -30,7 +30,7 @@ pub enum AcpiIommuTable {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum IommuKind {
     Intel,
@@ -40,7 +40,7 @@ pub enum IommuKind {
 }
 
 /// One IOMMU unit in `/sys/class/iommu`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IommuUnit {
     pub name: String,
     pub kind: IommuKind,
@@ -50,7 +50,7 @@ pub struct IommuUnit {
 }
 
 /// One Intel remapping unit as the kernel logged it at boot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DmarUnit {
     pub name: String,
     #[serde(flatten)]
@@ -66,7 +66,7 @@ impl DmarUnit {
 
 /// Intel VT-d `cap` and `ecap` with the bits that matter decoded, so rules and reports
 /// read them without bit arithmetic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VtdRegisters {
     pub cap: u64,
     pub ecap: u64,
@@ -131,7 +131,7 @@ mod tests {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IommuGroup {
     pub id: u32,
     /// Member addresses (`0000:01:00.0`), sorted.
@@ -141,7 +141,7 @@ pub struct IommuGroup {
     pub reserved_regions: Vec<ReservedRegion>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReservedRegion {
     pub start: u64,
     pub end: u64,

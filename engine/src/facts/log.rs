@@ -4,7 +4,7 @@ use super::Provenance;
 use serde::{Deserialize, Serialize};
 
 /// Where the kernel log came from, in order of preference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum LogOrigin {
     Dmesg,
@@ -14,7 +14,7 @@ pub enum LogOrigin {
 }
 
 /// The kernel log of the current boot (or the pasted excerpt).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct KernelLog {
     pub origin: LogOrigin,
     /// The snapshot path or pasted file the lines were read from (`cmd/dmesg`).
@@ -27,7 +27,7 @@ pub struct KernelLog {
 }
 
 /// One logical log line. Continuation lines (a leading space, `pr_cont`) are joined on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LogLine {
     /// 1-based line number in the source where this line starts.
     pub n: u64,
@@ -47,7 +47,7 @@ impl LogLine {
 }
 
 /// Output of a VM start attempt: a Proxmox task log, a libvirt QEMU log or pasted error text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StartLog {
     /// The VM it belongs to, when the source says (Proxmox vmid or libvirt domain name).
     pub vm: Option<String>,

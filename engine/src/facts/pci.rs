@@ -5,7 +5,7 @@ use super::Provenance;
 use serde::{Deserialize, Serialize};
 
 /// One PCI function, merged from sysfs, config space and lspci output as available.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PciDevice {
     /// Full address with domain, lowercase: `0000:01:00.0`.
     pub address: String,
@@ -67,7 +67,7 @@ impl PciDevice {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case", tag = "state", content = "name")]
 pub enum DriverBinding {
     Unknown,
@@ -85,7 +85,7 @@ impl DriverBinding {
 }
 
 /// One resource line: BAR 0–5, or the expansion ROM (index 6).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Bar {
     pub index: u8,
     pub start: u64,
@@ -119,7 +119,7 @@ impl Bar {
 }
 
 /// What the device's configuration space says, parsed natively (not through lspci).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConfigSpace {
     /// How many bytes could be read: 64 unprivileged, 256 conventional, 4096 PCIe.
     pub length: usize,
@@ -144,7 +144,7 @@ pub struct ConfigSpace {
     pub from: Provenance,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Capability {
     pub id: u16,
     pub offset: u16,
@@ -152,7 +152,7 @@ pub struct Capability {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Msi {
     pub offset: u16,
     pub enabled: bool,
@@ -164,7 +164,7 @@ pub struct Msi {
     pub maskable: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MsiX {
     pub offset: u16,
     pub enabled: bool,
@@ -172,7 +172,7 @@ pub struct MsiX {
     pub table_size: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PowerManagement {
     pub offset: u16,
     pub version: u8,
@@ -182,7 +182,7 @@ pub struct PowerManagement {
     pub no_soft_reset: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Express {
     pub offset: u16,
     pub version: u8,
@@ -196,14 +196,14 @@ pub struct Express {
     pub link_width: Option<u8>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Acs {
     pub offset: u16,
     pub capability: u16,
     pub control: u16,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ResizableBar {
     pub bar: u8,
     /// Current size in MiB.

@@ -4,7 +4,7 @@
 use super::{Fact, Provenance};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Kernel {
     /// `uname -r`, e.g. `6.8.12-4-pve`.
     pub release: Option<Fact<String>>,
@@ -19,7 +19,9 @@ pub struct Kernel {
 }
 
 /// A kernel release split into numbers, for version comparisons (`6.8.12-4-pve` → 6.8.12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct KernelVersion {
     pub major: u32,
     pub minor: u32,
@@ -45,13 +47,13 @@ impl std::fmt::Display for KernelVersion {
 }
 
 /// A kernel command line, split the way the kernel splits it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Cmdline {
     pub raw: String,
     pub params: Vec<CmdlineParam>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CmdlineParam {
     pub key: String,
     /// `None` for a bare flag such as `quiet`.
@@ -88,7 +90,7 @@ pub fn same_param_name(a: &str, b: &str) -> bool {
 }
 
 /// The `CONFIG_*` options that change what passthrough needs. `None` = not in the file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct KernelConfig {
     pub intel_iommu: Option<Tristate>,
     pub intel_iommu_default_on: Option<bool>,
@@ -103,7 +105,7 @@ pub struct KernelConfig {
     pub iommu_default_passthrough: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Tristate {
     BuiltIn,
@@ -111,7 +113,7 @@ pub enum Tristate {
     No,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Distro {
     pub id: String,
     pub id_like: Vec<String>,
@@ -119,7 +121,7 @@ pub struct Distro {
     pub pretty_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProxmoxVersion {
     /// e.g. `8.2.4`, from `pve-manager/8.2.4/faa83925c9641325`.
     pub manager: Option<String>,
@@ -129,7 +131,7 @@ pub struct ProxmoxVersion {
     pub packages: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum InitramfsTool {
     InitramfsTools,
@@ -149,7 +151,7 @@ impl InitramfsTool {
 }
 
 /// How the machine booted and where its kernel command line is configured.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Boot {
     pub firmware: Option<Fact<Firmware>>,
     /// The bootloader that started the running kernel, as far as it can be told.
@@ -160,14 +162,14 @@ pub struct Boot {
     pub proxmox_boot: Option<Fact<ProxmoxBootStatus>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Firmware {
     Uefi,
     Legacy,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Bootloader {
     /// GRUB from `/boot`, configured in `/etc/default/grub`.
@@ -200,7 +202,7 @@ impl Bootloader {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CmdlineFile {
     /// `GRUB_CMDLINE_LINUX_DEFAULT` plus `GRUB_CMDLINE_LINUX` in `/etc/default/grub`
@@ -212,14 +214,14 @@ pub enum CmdlineFile {
     LoaderEntry,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConfiguredCmdline {
     pub kind: CmdlineFile,
     pub cmdline: Cmdline,
     pub from: Provenance,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProxmoxBootStatus {
     /// From `System currently booted with uefi` / `legacy bios`.
     pub booted_with: Option<Firmware>,
@@ -228,7 +230,7 @@ pub struct ProxmoxBootStatus {
     pub not_configured: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EspEntry {
     pub uuid: String,
     /// `uefi` (systemd-boot) or `grub`.
@@ -236,7 +238,7 @@ pub struct EspEntry {
     pub versions: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Cpu {
     pub vendor: Option<Fact<CpuVendor>>,
     pub model_name: Option<Fact<String>>,
@@ -252,7 +254,7 @@ impl Cpu {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CpuVendor {
     Intel,
@@ -261,7 +263,7 @@ pub enum CpuVendor {
 }
 
 /// Whether this host is itself a virtual machine, and under what.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Virtualization {
     /// `true` when any strong signal says this is a guest.
     pub is_guest: Option<Fact<bool>>,
@@ -272,7 +274,7 @@ pub struct Virtualization {
     pub detect_virt: Option<Fact<String>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Dmi {
     pub sys_vendor: Option<String>,
     pub product_name: Option<String>,
@@ -284,7 +286,7 @@ pub struct Dmi {
 }
 
 /// Kernel modules: what is loaded or built in, their parameters and how they are configured.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Modules {
     /// `/proc/modules`.
     pub loaded: Option<Fact<Vec<String>>>,
@@ -315,7 +317,7 @@ impl Modules {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ModuleParameter {
     pub module: String,
     pub name: String,
@@ -323,7 +325,7 @@ pub struct ModuleParameter {
     pub from: Provenance,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ModprobeDirective {
     pub kind: ModprobeKind,
     /// The module (or, for `alias`, the alias name) the directive is about.
@@ -333,7 +335,7 @@ pub struct ModprobeDirective {
     pub from: Provenance,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ModprobeKind {
     Options,
@@ -345,7 +347,7 @@ pub enum ModprobeKind {
 }
 
 /// One `/proc/iomem` line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IomemRange {
     pub start: u64,
     pub end: u64,

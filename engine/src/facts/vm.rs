@@ -3,14 +3,14 @@
 use super::Provenance;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum VmManager {
     Proxmox,
     Libvirt,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Vm {
     pub manager: VmManager,
     /// Proxmox vmid or libvirt domain name.
@@ -44,7 +44,7 @@ pub struct Vm {
     pub from: Provenance,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VmCpu {
     pub model: Option<String>,
     pub hidden: Option<bool>,
@@ -54,7 +54,7 @@ pub struct VmCpu {
 }
 
 /// One passed-through device entry: a Proxmox `hostpciN` or a libvirt `<hostdev>`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Passthrough {
     /// `hostpci0`, or `hostdev0` for libvirt (in document order).
     pub key: String,

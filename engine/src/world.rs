@@ -1,0 +1,327 @@
+//! The world rules see: the facts, plus joins that every rule would otherwise spell out
+//! (which VM passes which device, who else is in a device's IOMMU group, which device a
+//! `hostpci` entry names) and a few host-level conveniences for fix templates.
+//!
+//! Joining is bookkeeping, not diagnosis: nothing here decides what is wrong.
+
+use crate::facts::{Bootloader, Facts, KernelVersion, PciDevice, Provenance, Vm};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// A PCI device with what other facts say about it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PciItem {
+    #[serde(flatten)]
+    pub device: PciDevice,
+    /// `vvvv:dddd`.
+    pub ids: String,
+    pub base_class: u8,
+    /// Vendor name class shorthand: `gpu`, `audio`, `usb`, `storage`, `network`, `bridge`, `other`.
+    pub kind: String,
+    /// The other functions of the same slot (`0000:01:00.1` for `0000:01:00.0`).
+    pub sibling_functions: Vec<String>,
+    /// The other members of its IOMMU group, with their class and driver.
+    pub group_peers: Vec<Peer>,
+    /// VMs whose configs pass this device through.
+    pub passed_to: Vec<String>,
+    /// Derived facts concluded by rules for this device.
+    pub derived: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Peer {
+    pub address: String,
+    pub ids: String,
+    pub class: u32,
+    pub is_bridge: bool,
+    /// A sibling function of the same slot.
+    pub same_slot: bool,
+    pub driver: Option<String>,
+    /// Passed through to one of the VMs that pass the device itself.
+    pub passed_along: bool,
+}
+
+/// One IOMMU group with its members' descriptions.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct GroupItem {
+    pub id: u32,
+    pub devices: Vec<Peer>,
+    pub domain_type: Option<String>,
+    pub derived: Map<String, Value>,
+}
+
+/// One passed-through device entry of one VM, with the host devices it resolves to.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PassthroughItem {
+    pub vm: String,
+    pub vm_name: Option<String>,
+    pub manager: String,
+    pub key: String,
+    /// Host addresses as configured.
+    pub hosts: Vec<String>,
+    /// Full addresses of every host function this entry covers (`01:00` expands to all functions).
+    pub devices: Vec<String>,
+    /// Configured addresses that match no host device.
+    pub missing: Vec<String>,
+    pub mapping: Option<String>,
+    pub pcie: Option<bool>,
+    pub x_vga: Option<bool>,
+    pub rombar: Option<bool>,
+    pub romfile: Option<String>,
+    pub mdev: Option<String>,
+    pub legacy_igd: Option<bool>,
+    pub vendor_id: Option<String>,
+    pub device_id: Option<String>,
+    pub machine: Option<String>,
+    pub q35: bool,
+    pub bios: Option<String>,
+    pub ostype: Option<String>,
+    pub from: Provenance,
+    pub derived: Map<String, Value>,
+}
+
+/// Host conveniences for fix templates.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct HostView {
+    /// `6.8.12` from the release, for version comparisons.
+    pub kernel_version: Option<String>,
+    /// The running command line as `name → value` (last one wins; flags map to ``).
+    pub cmdline: BTreeMap<String, String>,
+    /// The configured command line of the bootloader in use (or of the only one found).
+    pub configured_cmdline: Option<BTreeMap<String, String>>,
+    /// Where that configured command line lives (`/etc/default/grub`).
+    pub configured_cmdline_file: Option<String>,
+    pub bootloader: Option<Bootloader>,
+    /// The file to edit for the kernel command line.
+    pub cmdline_file: String,
+    /// The command that applies an edited command line.
+    pub cmdline_apply: String,
+    /// The command that rebuilds the initramfs.
+    pub initramfs_update: String,
+    pub is_proxmox: bool,
+    pub cpu_vendor: Option<String>,
+    /// Every VM's id, for messages.
+    pub vm_ids: Vec<String>,
+}
+
+/// Builds the evaluation world as JSON.
+pub fn build(facts: &Facts) -> Value {
+    let mut world = serde_json::to_value(facts).unwrap_or(Value::Null);
+    let Some(map) = world.as_object_mut() else { return Value::Null };
+    let devices: &[PciDevice] = facts.pci.as_deref().unwrap_or(&[]);
+    let passthrough = passthrough_items(facts, devices);
+    let pci = pci_items(facts, devices, &passthrough);
+    map.insert("pci".into(), if facts.pci.is_some() { to_value(&pci) } else { Value::Null });
+    map.insert("iommu_groups".into(), group_items(facts, &pci));
+    map.insert("passthrough".into(), to_value(&passthrough));
+    map.insert("host".into(), to_value(&host_view(facts)));
+    map.insert("derived".into(), Value::Object(Map::new()));
+    world
+}
+
+fn to_value<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+fn kind_of(device: &PciDevice) -> &'static str {
+    match device.class >> 8 {
+        0x0300..=0x03ff => "gpu",
+        0x0401 | 0x0403 => "audio",
+        0x0c03 => "usb",
+        0x0100..=0x01ff => "storage",
+        0x0200..=0x02ff => "network",
+        0x0600..=0x06ff => "bridge",
+        _ => "other",
+    }
+}
+
+/// Expands a configured host address to the host functions it names. Proxmox accepts
+/// `bb:dd.f`, `bb:dd` (all functions) and either with a domain.
+fn expand(address: &str, devices: &[PciDevice]) -> Vec<String> {
+    let lower = address.trim().to_ascii_lowercase();
+    let full = if lower.matches(':').count() == 1 { format!("0000:{lower}") } else { lower };
+    if full.contains('.') {
+        devices.iter().filter(|d| d.address == full).map(|d| d.address.clone()).collect()
+    } else {
+        devices.iter().filter(|d| d.slot() == full).map(|d| d.address.clone()).collect()
+    }
+}
+
+fn passthrough_items(facts: &Facts, devices: &[PciDevice]) -> Vec<PassthroughItem> {
+    let mut items = Vec::new();
+    for vm in &facts.vms {
+        for entry in &vm.passthrough {
+            let mut resolved = Vec::new();
+            let mut missing = Vec::new();
+            for host in &entry.hosts {
+                let found = expand(host, devices);
+                if found.is_empty() {
+                    missing.push(host.clone());
+                }
+                resolved.extend(found);
+            }
+            items.push(item_for(vm, entry, resolved, missing));
+        }
+    }
+    items
+}
+
+fn item_for(
+    vm: &Vm,
+    entry: &crate::facts::Passthrough,
+    devices: Vec<String>,
+    missing: Vec<String>,
+) -> PassthroughItem {
+    PassthroughItem {
+        vm: vm.id.clone(),
+        vm_name: vm.name.clone(),
+        manager: format!("{:?}", vm.manager).to_lowercase(),
+        key: entry.key.clone(),
+        hosts: entry.hosts.clone(),
+        devices,
+        missing,
+        mapping: entry.mapping.clone(),
+        pcie: entry.pcie,
+        x_vga: entry.x_vga,
+        rombar: entry.rombar,
+        romfile: entry.romfile.clone(),
+        mdev: entry.mdev.clone(),
+        legacy_igd: entry.legacy_igd,
+        vendor_id: entry.vendor_id.clone(),
+        device_id: entry.device_id.clone(),
+        machine: vm.machine.clone(),
+        q35: vm.q35,
+        bios: vm.bios.clone(),
+        ostype: vm.ostype.clone(),
+        from: entry.from.clone(),
+        derived: Map::new(),
+    }
+}
+
+fn peer(device: &PciDevice, of: Option<&PciDevice>, passed_along: bool) -> Peer {
+    Peer {
+        address: device.address.clone(),
+        ids: device.id_pair(),
+        class: device.class,
+        is_bridge: device.is_bridge(),
+        same_slot: of.is_some_and(|o| o.slot() == device.slot()),
+        driver: device.driver.name().map(str::to_string),
+        passed_along,
+    }
+}
+
+fn pci_items(facts: &Facts, devices: &[PciDevice], passthrough: &[PassthroughItem]) -> Vec<PciItem> {
+    let by_address: BTreeMap<&str, &PciDevice> = devices.iter().map(|d| (d.address.as_str(), d)).collect();
+    let groups = facts.iommu.groups.as_ref().map(|g| g.value.as_slice()).unwrap_or(&[]);
+    devices
+        .iter()
+        .map(|device| {
+            let passed_to: Vec<String> = passthrough
+                .iter()
+                .filter(|p| p.devices.contains(&device.address))
+                .map(|p| p.vm.clone())
+                .collect();
+            let members: Vec<&str> = match device.iommu_group {
+                Some(id) => groups
+                    .iter()
+                    .find(|g| g.id == id)
+                    .map(|g| g.devices.iter().map(String::as_str).collect())
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let group_peers = members
+                .iter()
+                .filter(|a| **a != device.address)
+                .filter_map(|a| by_address.get(a))
+                .map(|peer_device| {
+                    let along = passthrough
+                        .iter()
+                        .any(|p| passed_to.contains(&p.vm) && p.devices.contains(&peer_device.address));
+                    peer(peer_device, Some(device), along)
+                })
+                .collect();
+            PciItem {
+                ids: device.id_pair(),
+                base_class: device.base_class(),
+                kind: kind_of(device).to_string(),
+                sibling_functions: devices
+                    .iter()
+                    .filter(|d| d.slot() == device.slot() && d.address != device.address)
+                    .map(|d| d.address.clone())
+                    .collect(),
+                group_peers,
+                passed_to,
+                derived: Map::new(),
+                device: device.clone(),
+            }
+        })
+        .collect()
+}
+
+fn group_items(facts: &Facts, pci: &[PciItem]) -> Value {
+    let Some(groups) = &facts.iommu.groups else { return Value::Null };
+    let items: Vec<GroupItem> = groups
+        .value
+        .iter()
+        .map(|g| GroupItem {
+            id: g.id,
+            devices: g
+                .devices
+                .iter()
+                .filter_map(|a| pci.iter().find(|p| &p.device.address == a))
+                .map(|p| peer(&p.device, None, !p.passed_to.is_empty()))
+                .collect(),
+            domain_type: g.domain_type.clone(),
+            derived: Map::new(),
+        })
+        .collect();
+    to_value(&items)
+}
+
+fn cmdline_map(cmdline: &crate::facts::Cmdline) -> BTreeMap<String, String> {
+    cmdline.params.iter().map(|p| (p.key.replace('-', "_"), p.value.clone().unwrap_or_default())).collect()
+}
+
+fn host_view(facts: &Facts) -> HostView {
+    let bootloader = facts.boot.loader.as_ref().map(|l| l.value);
+    let configured = bootloader
+        .and_then(|loader| {
+            let wanted = match loader {
+                Bootloader::Grub | Bootloader::ProxmoxBootGrub => crate::facts::CmdlineFile::Grub,
+                Bootloader::ProxmoxBootSystemdBoot => crate::facts::CmdlineFile::KernelCmdline,
+                Bootloader::SystemdBoot => crate::facts::CmdlineFile::LoaderEntry,
+            };
+            facts.boot.configured.iter().find(|c| c.kind == wanted)
+        })
+        .or_else(|| match facts.boot.configured.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        });
+    HostView {
+        kernel_version: facts
+            .kernel
+            .release
+            .as_ref()
+            .and_then(|r| KernelVersion::parse(&r.value))
+            .map(|v| v.to_string()),
+        cmdline: facts.kernel.cmdline.as_ref().map(|c| cmdline_map(&c.value)).unwrap_or_default(),
+        configured_cmdline: configured.map(|c| cmdline_map(&c.cmdline)),
+        configured_cmdline_file: configured.map(|c| format!("/{}", c.from.source)),
+        bootloader,
+        cmdline_file: bootloader.map_or("/etc/default/grub", Bootloader::cmdline_file).to_string(),
+        cmdline_apply: bootloader.map_or("update-grub", Bootloader::apply_command).to_string(),
+        initramfs_update: facts
+            .kernel
+            .initramfs_tool
+            .as_ref()
+            .map_or("update-initramfs -u -k all", |t| t.value.rebuild_command())
+            .to_string(),
+        is_proxmox: facts.kernel.proxmox.is_some()
+            || facts.kernel.release.as_ref().is_some_and(|r| r.value.ends_with("-pve"))
+            || facts.vms.iter().any(|v| v.manager == crate::facts::VmManager::Proxmox),
+        cpu_vendor: facts.cpu.vendor.as_ref().map(|v| format!("{:?}", v.value).to_lowercase()),
+        vm_ids: facts.vms.iter().map(|v| v.id.clone()).collect(),
+    }
+}
