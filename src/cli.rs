@@ -21,6 +21,9 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub source: SourceArgs,
+    /// Add or override rules from this folder (`*.yaml`, any depth).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub rules: Option<PathBuf>,
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
@@ -28,6 +31,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Find what is wrong, most likely cause first, with evidence and fixes for this host.
+    #[command(
+        after_help = "Examples:\n  vfio-doctor diagnose\n  vfio-doctor diagnose --symptom error-43 --symptom black-display\n  \
+vfio-doctor diagnose --vm 100\n  vfio-doctor diagnose --paste post.txt --format markdown\n  \
+vfio-doctor diagnose --root fixtures/intel-iommu-off --format json\n\n\
+Symptoms: vm-start-failed, error-43, black-display, bar-reserve, reset-bug, hdmi-crackle, no-iommu,\n\
+group-not-viable, driver-not-vfio, guest-crash, guest-boot-hang, slow.\n\n\
+Exit status: 0 no error-level finding, 1 an error-level finding, 2 vfio-doctor could not run."
+    )]
+    Diagnose(DiagnoseArgs),
     /// Show what vfio-doctor knows about a host.
     #[command(after_help = "Examples:\n  vfio-doctor facts\n  vfio-doctor facts --json | jq .iommu\n  \
 vfio-doctor facts --root fixtures/intel-nvidia-vfio-ok\n  dmesg | vfio-doctor facts --paste -")]
@@ -36,6 +49,9 @@ vfio-doctor facts --root fixtures/intel-nvidia-vfio-ok\n  dmesg | vfio-doctor fa
         #[arg(long)]
         json: bool,
     },
+    /// Work with the rule set.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Capture this host into a snapshot folder (or a one-file `.host` archive).
     #[command(after_help = "Examples:\n  sudo vfio-doctor snapshot /tmp/my-host\n  \
 sudo vfio-doctor snapshot my-host.host\n\nRun as root to capture config space, /proc/iomem and a restricted kernel log.")]
@@ -45,6 +61,50 @@ sudo vfio-doctor snapshot my-host.host\n\nRun as root to capture config space, /
         /// Free text stored in the manifest: what this snapshot shows.
         #[arg(long)]
         description: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct DiagnoseArgs {
+    /// What you saw (repeatable): leads with the causes that explain it.
+    #[arg(long = "symptom", value_name = "SYMPTOM")]
+    pub symptoms: Vec<String>,
+    /// Lead with this VM's problems (a Proxmox vmid or a libvirt domain name).
+    #[arg(long)]
+    pub vm: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Also run rules still in preview.
+    #[arg(long)]
+    pub preview: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every rule: id, cause, severity, symptoms.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Run each rule's own tests: the hosts it must fire on and stay quiet on.
+    #[command(
+        after_help = "Run from the repository root: `fixture:NAME` is fixtures/NAME and `paste:FILE` is tests/paste/FILE."
+    )]
+    Test {
+        /// Only these rule ids.
+        ids: Vec<String>,
+        /// The folder holding fixtures/ and tests/paste/.
+        #[arg(long, default_value = ".")]
+        base: PathBuf,
     },
 }
 

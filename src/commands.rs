@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+mod diagnose;
 mod facts;
+mod rules;
 mod snapshot;
 
 use crate::cli::{Cli, Command};
@@ -9,8 +11,10 @@ use anyhow::Result;
 
 pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
+        Some(Command::Diagnose(args)) => diagnose::run(&cli.source, cli.rules.as_deref(), &args),
         Some(Command::Facts { json }) => facts::run(&cli.source, json),
+        Some(Command::Rules(command)) => rules::run(cli.rules.as_deref(), command),
         Some(Command::Snapshot { out, description }) => snapshot::run(&cli.source, &out, description),
-        None => facts::run(&cli.source, false),
+        None => diagnose::run(&cli.source, cli.rules.as_deref(), &crate::cli::DiagnoseArgs::default()),
     }
 }

@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod render;
+mod rules;
 mod source;
 
 use std::ffi::OsString;

@@ -1,8 +1,19 @@
 //! Everything vfio-doctor draws on a terminal.
 
+pub mod diagnosis;
 pub mod facts;
+pub mod markdown;
 pub mod names;
 mod style;
+
+/// A warning on stderr: the run goes on.
+pub fn warning(message: &str) {
+    use owo_colors::{OwoColorize, Stream};
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!("{} {message}", "warning:".if_supports_color(Stream::Stderr, |t| t.yellow()));
+    }
+}
 
 /// Prints an error and its causes to stderr: `error: cannot read snapshot x: …`.
 pub fn error(err: &anyhow::Error) {

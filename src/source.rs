@@ -10,6 +10,26 @@ pub struct Source {
     pub remarks: Vec<String>,
 }
 
+/// Opens the source and reads its facts; fails when nothing usable was read.
+pub fn read_facts(args: &SourceArgs) -> Result<(engine::Facts, Vec<String>)> {
+    let source = open(args)?;
+    let names = crate::render::names::load();
+    let facts = probes::collect(source.host.as_ref(), &names);
+    if probes::is_empty(&facts) {
+        let unreadable: Vec<String> =
+            facts.collection.unreadable.iter().map(|u| format!("{} ({})", u.path, u.reason)).collect();
+        bail!(
+            "no usable facts could be read from this source{}",
+            if unreadable.is_empty() {
+                String::new()
+            } else {
+                format!("; unreadable: {}", unreadable.join(", "))
+            }
+        );
+    }
+    Ok((facts, source.remarks))
+}
+
 pub fn open(args: &SourceArgs) -> Result<Source> {
     if let Some(root) = &args.root {
         let host = open_snapshot(root).with_context(|| format!("cannot read snapshot {}", root.display()))?;

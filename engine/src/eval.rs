@@ -86,6 +86,7 @@ pub fn evaluate(rules: &RuleSet, facts: &Facts, options: &Options) -> Report {
             .map(|(fact, (rules, hint))| UnknownCheck { fact, rules, hint })
             .collect(),
         rules_evaluated: evaluated,
+        skipped_rules: Vec::new(),
     }
 }
 

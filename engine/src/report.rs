@@ -17,6 +17,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub unknowns: Vec<UnknownCheck>,
     pub rules_evaluated: usize,
+    /// Rules left out because they did not load (`file:line [id]: problem`).
+    pub skipped_rules: Vec<String>,
 }
 
 impl Report {

@@ -1,0 +1,40 @@
+//! `vfio-doctor diagnose` (and bare `vfio-doctor`): facts → rules → ranked findings.
+
+use crate::cli::{DiagnoseArgs, Format, SourceArgs};
+use crate::{render, source, Outcome};
+use anyhow::Result;
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, diagnose: &DiagnoseArgs) -> Result<Outcome> {
+    let mut symptoms = Vec::new();
+    for symptom in &diagnose.symptoms {
+        if engine::vocab::is_symptom(symptom) {
+            symptoms.push(symptom.clone());
+        } else {
+            let known: Vec<&str> = engine::vocab::SYMPTOMS.iter().map(|(s, _)| *s).collect();
+            render::warning(&format!(
+                "unknown symptom `{symptom}` ignored; known symptoms: {}",
+                known.join(", ")
+            ));
+        }
+    }
+    let (facts, remarks) = source::read_facts(args)?;
+    let (rules, errors) = crate::rules::load(rules_dir)?;
+    for error in &errors {
+        render::warning(&format!("rule skipped: {error}"));
+    }
+    let options = engine::Options { symptoms, vm: diagnose.vm.clone(), preview: diagnose.preview };
+    let mut report = engine::evaluate(&rules, &facts, &options);
+    report.skipped_rules = errors.iter().map(ToString::to_string).collect();
+    let mut out = std::io::stdout().lock();
+    match diagnose.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        Format::Markdown => render::markdown::write(&mut out, &report, &facts)?,
+        Format::Human => render::diagnosis::write(&mut out, &report, &facts, &remarks)?,
+    }
+    Ok(if report.has_errors() { Outcome::Findings } else { Outcome::Clean })
+}

@@ -1,0 +1,66 @@
+//! The rule set: the one compiled into the binary (so a copied binary works alone),
+//! plus rules from `--rules DIR`, which add to or replace built-in ones by id.
+
+use anyhow::{Context, Result};
+use engine::{Origin, RuleError, RuleFile, RuleSet};
+use include_dir::{include_dir, Dir};
+use std::path::Path;
+
+static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
+
+fn builtin_files() -> Vec<RuleFile> {
+    let mut files = Vec::new();
+    collect_builtin(&BUILTIN, &mut files);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+fn collect_builtin(dir: &Dir<'static>, out: &mut Vec<RuleFile>) {
+    for file in dir.files() {
+        let path = file.path();
+        if path.extension().is_some_and(|e| e == "yaml")
+            && path.parent().is_some_and(|p| !p.as_os_str().is_empty())
+        {
+            out.push(RuleFile {
+                origin: Origin::Builtin,
+                path: format!("rules/{}", path.display()),
+                text: file.contents_utf8().unwrap_or_default().to_string(),
+            });
+        }
+    }
+    for sub in dir.dirs() {
+        collect_builtin(sub, out);
+    }
+}
+
+/// `*.yaml` files under `dir`, at any depth, in name order.
+fn user_files(dir: &Path) -> Result<Vec<RuleFile>> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let entries = std::fs::read_dir(&current)
+            .with_context(|| format!("cannot read rules folder {}", current.display()))?;
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read rule {}", path.display()))?;
+                files.push(RuleFile { origin: Origin::User, path: path.display().to_string(), text });
+            }
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Loads the built-in rules and those of `extra`. Rules with problems are left out and
+/// their problems returned.
+pub fn load(extra: Option<&Path>) -> Result<(RuleSet, Vec<RuleError>)> {
+    let mut files = builtin_files();
+    if let Some(dir) = extra {
+        files.extend(user_files(dir)?);
+    }
+    Ok(engine::load(&files))
+}
