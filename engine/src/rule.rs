@@ -8,6 +8,14 @@ use condition::{Condition, RawCondition};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The JSON Schema of a rule file, for editors (`rules/schema.json` is this, committed).
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(RawRule);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// One rule file, exactly as written. Unknown keys are an error.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
