@@ -12,6 +12,8 @@ pub struct Ctx<'h> {
     pub names: &'h PciIds,
     /// What the kernel log says, scanned once for every probe that needs it.
     pub log: Option<LogFindings>,
+    /// `(address, kind)` of every VFIO interrupt in `/proc/interrupts`, when it was read.
+    pub vfio_interrupts: Option<Vec<(String, String)>>,
     unreadable: Vec<Unreadable>,
     notes: Vec<Note>,
 }
@@ -108,7 +110,7 @@ fn root_hint(path: &str) -> String {
 /// is listed in `facts.collection.unreadable` and the facts it would have given stay
 /// unknown.
 pub fn collect(host: &dyn Host, names: &PciIds) -> Facts {
-    let mut ctx = Ctx { host, names, log: None, unreadable: Vec::new(), notes: Vec::new() };
+    let mut ctx = Ctx { host, names, log: None, vfio_interrupts: None, unreadable: Vec::new(), notes: Vec::new() };
     let mut facts = Facts::new();
     probe::kernel_log::probe(&mut ctx, &mut facts);
     ctx.log = facts.kernel_log.as_ref().map(scan_kernel_log);

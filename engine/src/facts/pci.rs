@@ -34,6 +34,9 @@ pub struct PciDevice {
     pub driver_override: Option<String>,
     /// Number of MSI/MSI-X vectors allocated now (`msi_irqs/`); `Some(0)` = none.
     pub msi_vectors: Option<u32>,
+    /// Interrupts a running VM's VFIO holds for the device, from `/proc/interrupts`
+    /// (`intx`, `msi`, `msix`, one entry per vector); `Some(empty)` = none, i.e. no VM uses it now.
+    pub vfio_interrupts: Option<Vec<String>>,
     /// BARs and the ROM from `resource` (or `lspci -v` "Memory at" lines).
     pub bars: Option<Vec<Bar>>,
     /// Upstream bridges from the root port down, from the sysfs device path.

@@ -175,6 +175,7 @@ fn parse_device_line(line: &str, source: &str, line_no: u64) -> Option<PciDevice
         d3cold_allowed: None,
         driver_override: None,
         msi_vectors: None,
+        vfio_interrupts: None,
         bars: None,
         upstream: None,
         config: None,

@@ -27,14 +27,15 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
             facts.iommu.acpi_table = found.acpi_table;
         }
     }
-    if facts.iommu.interrupt_remapping.is_none() {
-        if let Some(text) = ctx.text("proc/interrupts") {
-            let summary = interrupts::parse_interrupts(&text);
+    if let Some(text) = ctx.text("proc/interrupts") {
+        let summary = interrupts::parse_interrupts(&text);
+        if facts.iommu.interrupt_remapping.is_none() {
             if let (Some(on), Some(line)) = (summary.remapped, summary.evidence_line) {
                 facts.iommu.interrupt_remapping =
                     Some(Fact::new(on, Provenance::line("proc/interrupts", line)));
             }
         }
+        ctx.vfio_interrupts = Some(summary.vfio);
     }
 }
 

@@ -30,6 +30,10 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
     attach_hex_dumps(ctx, &mut devices);
     for device in &mut devices {
         name(ctx, device);
+        if let Some(vfio) = &ctx.vfio_interrupts {
+            device.vfio_interrupts =
+                Some(vfio.iter().filter(|(a, _)| *a == device.address).map(|(_, kind)| kind.clone()).collect());
+        }
     }
     if !devices.is_empty() || ctx.host.kind(DEVICES).is_some() {
         devices.sort_by(|a, b| a.address.cmp(&b.address));
@@ -129,6 +133,7 @@ fn sysfs_devices(ctx: &mut Ctx, kernel: Option<KernelVersion>) -> Vec<PciDevice>
             d3cold_allowed: None,
             driver_override: None,
             msi_vectors: None,
+            vfio_interrupts: None,
             bars: None,
             upstream: None,
             config: None,
@@ -276,6 +281,7 @@ fn device_from_header(
         d3cold_allowed: None,
         driver_override: None,
         msi_vectors: None,
+        vfio_interrupts: None,
         bars: None,
         upstream: None,
         config: Some(config),
