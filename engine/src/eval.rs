@@ -50,6 +50,7 @@ pub fn evaluate(rules: &RuleSet, facts: &Facts, options: &Options) -> Report {
     let scan = logscan::scan(rules, facts);
     let mut world = crate::world::build(facts);
     let env_template = template::environment();
+    let mut base = template::base_context(&world);
     let mut findings = Vec::new();
     let mut unknowns: BTreeMap<String, (Vec<String>, String)> = BTreeMap::new();
     let mut evaluated = 0;
@@ -72,7 +73,11 @@ pub fn evaluate(rules: &RuleSet, facts: &Facts, options: &Options) -> Report {
         }
         for result in results.into_iter().filter(|r| r.fired) {
             conclude(rule, result.item_index, &mut world);
-            findings.push(finding(rule, result, &world, &scan, rules, &env_template, options));
+            // Conclusions change the world: rebuild the template view only when they do.
+            if !rule.raw.concludes.is_empty() {
+                base = template::base_context(&world);
+            }
+            findings.push(finding(rule, result, &world, &scan, rules, &env_template, &base, options));
         }
     }
     rank(&mut findings, options);
@@ -167,6 +172,7 @@ fn finding(
     scan: &Scan,
     rules: &RuleSet,
     templates: &minijinja::Environment,
+    base: &minijinja::Value,
     options: &Options,
 ) -> Finding {
     let raw = &rule.raw;
@@ -176,10 +182,10 @@ fn finding(
         }
         _ => None,
     };
-    let mut context = world.clone();
-    if let (Some((scope, value)), Value::Object(map)) = (item, &mut context) {
-        map.insert(scope.name.clone(), value.clone());
-    }
+    let context = match item {
+        Some((scope, value)) => template::with_binding(base, &scope.name, value),
+        None => base.clone(),
+    };
     let mut evidence = result.outcome.evidence;
     let bindings: Vec<(&str, &Value)> = item.map(|(s, v)| vec![(s.name.as_str(), v)]).unwrap_or_default();
     let env = Env { world, scan, rules, bindings };

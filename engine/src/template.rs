@@ -12,9 +12,22 @@ pub fn environment() -> Environment<'static> {
     env
 }
 
+/// The world as template values, built once per diagnosis (minijinja values share
+/// their contents, so binding an item per finding copies nothing large).
+pub fn base_context(world: &Value) -> minijinja::Value {
+    minijinja::Value::from_serialize(world)
+}
+
+/// The base context with one name bound (a scoped rule's item).
+pub fn with_binding(base: &minijinja::Value, name: &str, value: &Value) -> minijinja::Value {
+    let mut extra = std::collections::BTreeMap::new();
+    extra.insert(name.to_string(), minijinja::Value::from_serialize(value));
+    minijinja::context! { ..minijinja::Value::from(extra), ..base.clone() }
+}
+
 /// Renders `text` against `context` (the world plus bound names). A template that fails
 /// at run time (a filter on the wrong type) falls back to its source text.
-pub fn render(env: &Environment, text: &str, context: &Value) -> String {
+pub fn render(env: &Environment, text: &str, context: &minijinja::Value) -> String {
     if !text.contains("{{") && !text.contains("{%") {
         return text.to_string();
     }

@@ -110,6 +110,11 @@ pub struct HostView {
 pub fn build(facts: &Facts) -> Value {
     let mut world = serde_json::to_value(facts).unwrap_or(Value::Null);
     let Some(map) = world.as_object_mut() else { return Value::Null };
+    // Rules read logs through `log` conditions (one scan for all rules); the world keeps
+    // only what describes the logs, so its size does not grow with them.
+    for key in ["kernel_log", "start_logs"] {
+        strip_lines(map.get_mut(key));
+    }
     let devices: &[PciDevice] = facts.pci.as_deref().unwrap_or(&[]);
     let passthrough = passthrough_items(facts, devices);
     let pci = pci_items(facts, devices, &passthrough);
@@ -119,6 +124,18 @@ pub fn build(facts: &Facts) -> Value {
     map.insert("host".into(), to_value(&host_view(facts)));
     map.insert("derived".into(), Value::Object(Map::new()));
     world
+}
+
+fn strip_lines(value: Option<&mut Value>) {
+    match value {
+        Some(Value::Object(log)) => {
+            let kept = log.get("lines").and_then(Value::as_array).map_or(0, Vec::len);
+            log.remove("lines");
+            log.insert("lines_kept".into(), Value::from(kept));
+        }
+        Some(Value::Array(logs)) => logs.iter_mut().for_each(|l| strip_lines(Some(l))),
+        _ => {}
+    }
 }
 
 fn to_value<T: Serialize>(value: &T) -> Value {

@@ -1,0 +1,144 @@
+//! `diagnose` end to end: every fixture gives its intended cause first, healthy hosts
+//! give no error, pasted real-world logs give the cause the seeds give, and the whole
+//! human report of every fixture is a reviewed snapshot.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn diagnose(source: &[&str], extra: &[&str]) -> (Value, Option<i32>) {
+    let mut args = vec!["diagnose", "--format", "json"];
+    args.extend_from_slice(source);
+    args.extend_from_slice(extra);
+    let output = run(&args);
+    let code = output.status.code();
+    assert!(matches!(code, Some(0 | 1)), "{args:?}: {}", stderr(&output));
+    (serde_json::from_slice(&output.stdout).expect("JSON report"), code)
+}
+
+fn first_cause(report: &Value) -> &str {
+    report["findings"][0]["cause"].as_str().unwrap_or("<no finding>")
+}
+
+/// (fixture, cause that must come first)
+const INTENDED: &[(&str, &str)] = &[
+    ("intel-iommu-off", "iommu-disabled"),
+    ("amd-ryzen-shared-group", "group-not-viable"),
+    ("hdmi-audio-msi-off", "msi-disabled"),
+    ("gpu-on-host-driver", "host-driver-bound"),
+    ("efifb-bar-reserve", "bar-reserve-framebuffer"),
+    ("amd-navi-reset-bug", "amd-reset-bug"),
+    ("nested-pve-no-viommu", "nested-no-viommu"),
+    ("kvm-guest-epyc-no-iommu", "nested-no-viommu"),
+];
+
+#[test]
+fn every_fixture_yields_its_intended_cause_first() {
+    for (name, cause) in INTENDED {
+        let (report, _) = diagnose(&["--root", &fixture(name)], &[]);
+        assert_eq!(
+            first_cause(&report),
+            *cause,
+            "{name}: {}",
+            serde_json::to_string_pretty(&report["findings"]).unwrap()
+        );
+        let first = &report["findings"][0];
+        assert!(
+            !first["evidence"].as_array().unwrap().is_empty(),
+            "{name}: the first cause shows its evidence"
+        );
+        if first["severity"] != "info" {
+            assert!(!first["fixes"].as_array().unwrap().is_empty(), "{name}: the first cause has a fix");
+        }
+    }
+}
+
+#[test]
+fn a_healthy_host_has_no_error_and_exits_0() {
+    let (report, code) = diagnose(&["--root", &fixture("intel-nvidia-vfio-ok")], &[]);
+    let errors: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["severity"] == "error").collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(code, Some(0));
+    let (_, code) = diagnose(&["--root", &fixture("intel-iommu-off")], &[]);
+    assert_eq!(code, Some(1), "an error-level finding exits 1");
+}
+
+#[test]
+fn the_json_report_is_versioned_and_complete() {
+    let (report, _) = diagnose(&["--root", &fixture("intel-iommu-off")], &[]);
+    assert_eq!(report["schema_version"], 1);
+    let finding = &report["findings"][0];
+    for key in ["rule", "cause", "severity", "score", "title", "evidence", "fixes"] {
+        assert!(finding.get(key).is_some(), "finding lacks {key}");
+    }
+    let evidence = &finding["evidence"][0];
+    for key in ["source", "line", "text"] {
+        assert!(evidence.get(key).is_some(), "evidence lacks {key}");
+    }
+    let fix = &finding["fixes"][0];
+    for key in ["rank", "title", "steps", "reboot", "risk"] {
+        assert!(fix.get(key).is_some(), "fix lacks {key}");
+    }
+    assert!(report["unknowns"].is_array());
+}
+
+#[test]
+fn unknown_symptoms_warn_and_diagnosis_still_runs() {
+    let output = run(&[
+        "diagnose",
+        "--root",
+        &fixture("intel-iommu-off"),
+        "--symptom",
+        "purple-smoke",
+        "--symptom",
+        "no-iommu",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("unknown symptom `purple-smoke`") && err.contains("vm-start-failed"), "{err}");
+    assert!(stdout(&output).contains("symptoms: no-iommu"));
+}
+
+#[test]
+fn markdown_output_fits_a_forum_post() {
+    let output = run(&["diagnose", "--root", &fixture("efifb-bar-reserve"), "--format", "markdown"]);
+    let text = stdout(&output);
+    assert!(text.starts_with("## vfio-doctor diagnosis"), "{text}");
+    assert!(text.contains("| 1 |") && text.contains("```"), "{text}");
+    assert!(text.len() < 20_000);
+}
+
+#[test]
+fn a_bad_rule_is_skipped_with_a_message_and_the_rest_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("broken-rule.yaml"), "id: broken-rule\ntitle: x\nwhen: [\n").unwrap();
+    let output =
+        run(&["diagnose", "--root", &fixture("intel-iommu-off"), "--rules", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "diagnosis still runs: {}", stderr(&output));
+    assert!(stderr(&output).contains("broken-rule.yaml"), "{}", stderr(&output));
+    let test = run(&[
+        "rules",
+        "test",
+        "--base",
+        env!("CARGO_MANIFEST_DIR"),
+        "--rules",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_ne!(test.status.code(), Some(0), "rules test fails on a rule that does not load");
+}
+
+#[test]
+fn human_reports_of_every_fixture_are_reviewed_snapshots() {
+    for entry in std::fs::read_dir(repo().join("fixtures")).unwrap().filter_map(Result::ok) {
+        if !entry.path().is_dir() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let output = run(&["diagnose", "--color", "never", "--root", &fixture(&name)]);
+        // Paths differ between checkouts; the snapshot keeps them relative.
+        let text = stdout(&output).replace(&format!("{}/", repo().display()), "");
+        insta::assert_snapshot!(format!("diagnose-{name}"), text);
+    }
+}
