@@ -31,7 +31,11 @@ fn load_all() -> engine::RuleSet {
         .map(|(path, text)| engine::RuleFile { origin: engine::Origin::Builtin, path, text })
         .collect();
     let (set, errors) = engine::load(&files);
-    assert!(errors.is_empty(), "rules that do not load:\n{}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        errors.is_empty(),
+        "rules that do not load:\n{}",
+        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+    );
     set
 }
 
@@ -82,7 +86,10 @@ fn the_committed_rule_schema_is_fresh() {
         fs::write(&path, &fresh).unwrap();
     }
     let committed = fs::read_to_string(&path).unwrap_or_default();
-    assert!(committed == fresh, "rules/schema.json is stale: run VFIO_DOCTOR_UPDATE_SCHEMA=1 cargo test --test registry");
+    assert!(
+        committed == fresh,
+        "rules/schema.json is stale: run VFIO_DOCTOR_UPDATE_SCHEMA=1 cargo test --test registry"
+    );
 }
 
 #[test]
@@ -100,7 +107,8 @@ fn coverage_names_only_real_rules() {
 
 #[test]
 fn rules_test_passes_on_the_shipped_set() {
-    let output = bin().args(["rules", "test", "--base"]).arg(Path::new(env!("CARGO_MANIFEST_DIR"))).output().unwrap();
+    let output =
+        bin().args(["rules", "test", "--base"]).arg(Path::new(env!("CARGO_MANIFEST_DIR"))).output().unwrap();
     let text = stdout(&output);
     assert!(output.status.success(), "{text}\n{}", stderr(&output));
     assert!(text.contains(" 0 failed"), "{text}");

@@ -110,7 +110,8 @@ fn root_hint(path: &str) -> String {
 /// is listed in `facts.collection.unreadable` and the facts it would have given stay
 /// unknown.
 pub fn collect(host: &dyn Host, names: &PciIds) -> Facts {
-    let mut ctx = Ctx { host, names, log: None, vfio_interrupts: None, unreadable: Vec::new(), notes: Vec::new() };
+    let mut ctx =
+        Ctx { host, names, log: None, vfio_interrupts: None, unreadable: Vec::new(), notes: Vec::new() };
     let mut facts = Facts::new();
     probe::kernel_log::probe(&mut ctx, &mut facts);
     ctx.log = facts.kernel_log.as_ref().map(scan_kernel_log);

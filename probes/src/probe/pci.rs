@@ -31,8 +31,9 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
     for device in &mut devices {
         name(ctx, device);
         if let Some(vfio) = &ctx.vfio_interrupts {
-            device.vfio_interrupts =
-                Some(vfio.iter().filter(|(a, _)| *a == device.address).map(|(_, kind)| kind.clone()).collect());
+            device.vfio_interrupts = Some(
+                vfio.iter().filter(|(a, _)| *a == device.address).map(|(_, kind)| kind.clone()).collect(),
+            );
         }
     }
     if !devices.is_empty() || ctx.host.kind(DEVICES).is_some() {
