@@ -30,7 +30,7 @@ fn a_forum_post_with_five_kinds_gives_typed_facts_citing_its_lines() {
     let cmdline = &facts["kernel"]["cmdline"];
     assert!(cmdline["value"]["raw"].as_str().unwrap().contains("intel_iommu=on"));
     assert!(cites(&cmdline["from"], post, 4), "{}", cmdline["from"]);
-    assert_eq!(facts["kernel"]["release"]["value"], Value::Null, "no release was pasted");
+    assert_eq!(facts["kernel"]["release"]["value"], "6.8.12-4-pve", "read off BOOT_IMAGE=/boot/vmlinuz-…");
 
     let log = &facts["kernel_log"];
     assert_eq!(log["origin"], "pasted");

@@ -77,7 +77,8 @@ pub fn evaluate(rules: &RuleSet, facts: &Facts, options: &Options) -> Report {
             if !rule.raw.concludes.is_empty() {
                 base = template::base_context(&world);
             }
-            findings.push(finding(rule, result, &world, &scan, rules, &env_template, &base, options));
+            let rendering = Rendering { scan: &scan, rules, templates: &env_template, options };
+            findings.push(finding(rule, result, &world, &base, &rendering));
         }
     }
     rank(&mut findings, options);
@@ -165,16 +166,22 @@ fn item_label(kind: ItemKind, item: &Value) -> Option<String> {
     }
 }
 
+/// What every finding of one diagnosis is rendered with.
+struct Rendering<'a> {
+    scan: &'a Scan,
+    rules: &'a RuleSet,
+    templates: &'a minijinja::Environment<'static>,
+    options: &'a Options,
+}
+
 fn finding(
     rule: &Rule,
     result: RuleResult,
     world: &Value,
-    scan: &Scan,
-    rules: &RuleSet,
-    templates: &minijinja::Environment,
     base: &minijinja::Value,
-    options: &Options,
+    r: &Rendering,
 ) -> Finding {
+    let (scan, rules, templates, options) = (r.scan, r.rules, r.templates, r.options);
     let raw = &rule.raw;
     let item = match (&rule.scope, result.item_index) {
         (Some(scope), Some(index)) => {
@@ -314,6 +321,11 @@ fn rank(findings: &mut [Finding], options: &Options) {
     });
 }
 
+/// Derived facts are the engine's own bookkeeping, not evidence a user can check.
+fn is_derived(path: &FactPath) -> bool {
+    path.segments.iter().any(|s| s == "derived")
+}
+
 fn fact_evidence(path: &FactPath, value: &Value, source: Option<Value>) -> Evidence {
     let (source, line) = match &source {
         Some(from) => (
@@ -419,7 +431,9 @@ impl<'a> Env<'a> {
                 Tri::Unknown => Tri::Unknown,
             },
             Condition::Fact { path, test } => self.fact(path, test, out),
-            Condition::Items { path, quantifier, inner } => self.items(path, *quantifier, inner, out),
+            Condition::Items { path, quantifier, name, inner } => {
+                self.items(path, *quantifier, name, inner, out)
+            }
             Condition::Log { pattern, filter } => self.log(*pattern, filter.as_deref(), out),
         }
     }
@@ -429,7 +443,7 @@ impl<'a> Env<'a> {
         let value = value.filter(|v| !v.is_null());
         if let Test::Exists(wanted) = test {
             let tri = if value.is_some() == *wanted { Tri::True } else { Tri::False };
-            if let Some(v) = value {
+            if let Some(v) = value.filter(|_| !is_derived(path)) {
                 out.evidence.push(fact_evidence(path, v, source));
             }
             return tri;
@@ -441,8 +455,13 @@ impl<'a> Env<'a> {
         let holds = match test {
             Test::Equals(expected) => Some(numbers_equal(value, expected)),
             Test::NotEquals(expected) => Some(!numbers_equal(value, expected)),
-            Test::EqualsFact(other) => match self.resolve(other).0.filter(|v| !v.is_null()) {
-                Some(other) => Some(numbers_equal(value, other)),
+            Test::EqualsFact(other) => {
+                self.resolve(other).0.filter(|v| !v.is_null()).map(|other| numbers_equal(value, other))
+            }
+            Test::InFact(other) => match self.resolve(other).0.filter(|v| !v.is_null()) {
+                Some(Value::Array(items)) => Some(items.iter().any(|i| numbers_equal(i, value))),
+                Some(Value::String(haystack)) => value.as_str().map(|needle| haystack.contains(needle)),
+                Some(_) => Some(false),
                 None => None,
             },
             Test::OneOf(options) => Some(options.iter().any(|o| numbers_equal(value, o))),
@@ -471,16 +490,13 @@ impl<'a> Env<'a> {
             // Handled above: existence is the one test an unknown value can pass.
             Test::Exists(_) => None,
         };
+        if holds.is_some() && !is_derived(path) {
+            // Kept when false too: what was checked explains a negated condition.
+            out.evidence.push(fact_evidence(path, value, source));
+        }
         match holds {
-            Some(true) => {
-                out.evidence.push(fact_evidence(path, value, source));
-                Tri::True
-            }
-            Some(false) => {
-                // What was checked still explains a negated condition.
-                out.evidence.push(fact_evidence(path, value, source));
-                Tri::False
-            }
+            Some(true) => Tri::True,
+            Some(false) => Tri::False,
             None => {
                 out.unknown.push(path.text.clone());
                 Tri::Unknown
@@ -488,7 +504,14 @@ impl<'a> Env<'a> {
         }
     }
 
-    fn items(&self, path: &FactPath, quantifier: Quantifier, inner: &Condition, out: &mut Outcome) -> Tri {
+    fn items(
+        &self,
+        path: &FactPath,
+        quantifier: Quantifier,
+        name: &'a str,
+        inner: &Condition,
+        out: &mut Outcome,
+    ) -> Tri {
         let (value, _) = self.resolve(path);
         let Some(items) = value.and_then(Value::as_array) else {
             out.unknown.push(path.text.clone());
@@ -501,7 +524,7 @@ impl<'a> Env<'a> {
         let mut false_evidence = Vec::new();
         for item in items {
             let mut bindings = self.bindings.clone();
-            bindings.push(("item", item));
+            bindings.push((name, item));
             let env = Env { world: self.world, scan: self.scan, rules: self.rules, bindings };
             let mut local = Outcome::default();
             match env.eval(inner, &mut local) {

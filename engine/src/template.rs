@@ -41,8 +41,8 @@ mod tests {
     #[test]
     fn fills_placeholders_and_tolerates_unknowns() {
         let env = environment();
-        let ctx =
-            serde_json::json!({"host": {"cmdline_file": "/etc/default/grub"}, "gpu": {"ids": "10de:1b80"}});
+        let world = serde_json::json!({"host": {"cmdline_file": "/etc/default/grub"}});
+        let ctx = with_binding(&base_context(&world), "gpu", &serde_json::json!({"ids": "10de:1b80"}));
         assert_eq!(render(&env, "Edit {{ host.cmdline_file }}", &ctx), "Edit /etc/default/grub");
         assert_eq!(render(&env, "ids={{ gpu.ids }}{{ gpu.nothing.deeper }}", &ctx), "ids=10de:1b80");
         assert_eq!(render(&env, "echo '<b>' > x", &ctx), "echo '<b>' > x");

@@ -104,6 +104,9 @@ pub struct HostView {
     pub cpu_vendor: Option<String>,
     /// Every VM's id, for messages.
     pub vm_ids: Vec<String>,
+    /// `vendor:device` pairs vfio-pci is told to claim at boot, from `options vfio-pci
+    /// ids=` in modprobe.d and `vfio-pci.ids=` on the running command line, lowercase.
+    pub vfio_pci_ids: Vec<String>,
 }
 
 /// Builds the evaluation world as JSON.
@@ -119,11 +122,27 @@ pub fn build(facts: &Facts) -> Value {
     let passthrough = passthrough_items(facts, devices);
     let pci = pci_items(facts, devices, &passthrough);
     map.insert("pci".into(), if facts.pci.is_some() { to_value(&pci) } else { Value::Null });
+    proxmox_vm_defaults(map.get_mut("vms"));
     map.insert("iommu_groups".into(), group_items(facts, &pci));
     map.insert("passthrough".into(), to_value(&passthrough));
     map.insert("host".into(), to_value(&host_view(facts)));
     map.insert("derived".into(), Value::Object(Map::new()));
     world
+}
+
+/// Proxmox defaults for VM options left out of a config: `bios: seabios`, `onboot: 0`.
+fn proxmox_vm_defaults(vms: Option<&mut Value>) {
+    let Some(Value::Array(vms)) = vms else { return };
+    for vm in vms.iter_mut().filter_map(Value::as_object_mut) {
+        if vm.get("manager").and_then(Value::as_str) != Some("proxmox") {
+            continue;
+        }
+        for (key, default) in [("bios", Value::from("seabios")), ("onboot", Value::Bool(false))] {
+            if vm.get(key).is_none_or(Value::is_null) {
+                vm.insert(key.into(), default);
+            }
+        }
+    }
 }
 
 fn strip_lines(value: Option<&mut Value>) {
@@ -191,6 +210,11 @@ fn item_for(
     devices: Vec<String>,
     missing: Vec<String>,
 ) -> PassthroughItem {
+    // An option left out of a Proxmox config has qemu-server's default (`$hostpci_fmt`),
+    // so rules see the effective value; facts keep what was written.
+    let proxmox = vm.manager == crate::facts::VmManager::Proxmox;
+    let default =
+        |value: Option<bool>, fallback: bool| if proxmox { value.or(Some(fallback)) } else { value };
     PassthroughItem {
         vm: vm.id.clone(),
         vm_name: vm.name.clone(),
@@ -200,9 +224,9 @@ fn item_for(
         devices,
         missing,
         mapping: entry.mapping.clone(),
-        pcie: entry.pcie,
-        x_vga: entry.x_vga,
-        rombar: entry.rombar,
+        pcie: default(entry.pcie, false),
+        x_vga: default(entry.x_vga, false),
+        rombar: default(entry.rombar, true),
         romfile: entry.romfile.clone(),
         mdev: entry.mdev.clone(),
         legacy_igd: entry.legacy_igd,
@@ -210,7 +234,7 @@ fn item_for(
         device_id: entry.device_id.clone(),
         machine: vm.machine.clone(),
         q35: vm.q35,
-        bios: vm.bios.clone(),
+        bios: vm.bios.clone().or_else(|| proxmox.then(|| "seabios".to_string())),
         ostype: vm.ostype.clone(),
         from: entry.from.clone(),
         derived: Map::new(),
@@ -312,7 +336,7 @@ fn host_view(facts: &Facts) -> HostView {
             };
             facts.boot.configured.iter().find(|c| c.kind == wanted)
         })
-        .or_else(|| match facts.boot.configured.as_slice() {
+        .or(match facts.boot.configured.as_slice() {
             [only] => Some(only),
             _ => None,
         });
@@ -340,5 +364,35 @@ fn host_view(facts: &Facts) -> HostView {
             || facts.vms.iter().any(|v| v.manager == crate::facts::VmManager::Proxmox),
         cpu_vendor: facts.cpu.vendor.as_ref().map(|v| format!("{:?}", v.value).to_lowercase()),
         vm_ids: facts.vms.iter().map(|v| v.id.clone()).collect(),
+        vfio_pci_ids: vfio_pci_ids(facts),
     }
+}
+
+/// The id list format is `vendor:device[:subvendor:subdevice[:class:mask]]`, comma-separated
+/// (`drivers/vfio/pci/vfio_pci.c`); the first two fields name the device.
+fn vfio_pci_ids(facts: &Facts) -> Vec<String> {
+    let mut lists: Vec<String> = Vec::new();
+    for directive in facts.modules.modprobe.iter().flatten() {
+        if directive.kind == crate::facts::ModprobeKind::Options
+            && crate::facts::same_param_name(&directive.module, "vfio_pci")
+        {
+            lists.extend(
+                directive.args.split_whitespace().filter_map(|a| a.strip_prefix("ids=")).map(str::to_string),
+            );
+        }
+    }
+    if let Some(cmdline) = &facts.kernel.cmdline {
+        lists.extend(cmdline.value.values("vfio_pci.ids").map(str::to_string));
+    }
+    let mut ids: Vec<String> = lists
+        .iter()
+        .flat_map(|list| list.split(','))
+        .filter_map(|id| {
+            let mut fields = id.trim().split(':');
+            Some(format!("{}:{}", fields.next()?, fields.next()?).to_ascii_lowercase())
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }

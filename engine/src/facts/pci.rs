@@ -42,6 +42,9 @@ pub struct PciDevice {
     /// Upstream bridges from the root port down, from the sysfs device path.
     pub upstream: Option<Vec<String>>,
     pub config: Option<ConfigSpace>,
+    /// `true` when config space read back as all `0xff`: the device does not answer
+    /// (D3cold, dead after a failed reset, or gone).
+    pub inaccessible: Option<bool>,
     /// Where the device record was read (a sysfs folder or an lspci line).
     pub from: Provenance,
 }

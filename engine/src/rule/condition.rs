@@ -69,6 +69,13 @@ pub struct RawCondition {
     /// No element does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_item: Option<Box<RawCondition>>,
+    /// The name `any_item`/`all_items`/`no_item` bind each element to (default `item`),
+    /// so a nested quantifier can still compare with the outer element.
+    #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
+    pub item_name: Option<String>,
+    /// The value is an element of the array (or a substring of the string) at this path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_fact: Option<String>,
     /// A line of a log matches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<RawLogMatch>,
@@ -143,6 +150,7 @@ pub enum Test {
     Equals(Value),
     NotEquals(Value),
     EqualsFact(FactPath),
+    InFact(FactPath),
     OneOf(Vec<Value>),
     Contains(Value),
     Matches(Regex),
@@ -171,6 +179,7 @@ pub enum Condition {
     Items {
         path: FactPath,
         quantifier: Quantifier,
+        name: String,
         inner: Box<Condition>,
     },
     /// `pattern` indexes the engine's table of log patterns.

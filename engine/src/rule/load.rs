@@ -415,15 +415,20 @@ impl Checker<'_> {
                 self.error(text, format!("`{text}` is not a list, so it has no items"));
                 return None;
             };
+            let name = raw.item_name.clone().unwrap_or_else(|| "item".to_string());
             let mut inner_bindings = bindings.clone();
-            inner_bindings.push(("item".to_string(), element.clone()));
+            inner_bindings.push((name.clone(), element.clone()));
             let inner = self.condition(inner, &inner_bindings)?;
-            return Some(Condition::Items { path, quantifier, inner: Box::new(inner) });
+            return Some(Condition::Items { path, quantifier, name, inner: Box::new(inner) });
         }
         let test = tests.into_iter().next()?;
+        if raw.item_name.is_some() {
+            self.error(text, "`as` names the element of `any_item`, `all_items` or `no_item` only".into());
+        }
         let test = match test {
             PendingTest::Ready(test) => test,
             PendingTest::EqualsFact(other) => Test::EqualsFact(self.path(&other, bindings)?.0),
+            PendingTest::InFact(other) => Test::InFact(self.path(&other, bindings)?.0),
         };
         Some(Condition::Fact { path, test })
     }
@@ -438,6 +443,9 @@ impl Checker<'_> {
         }
         if let Some(other) = &raw.equals_fact {
             tests.push(PendingTest::EqualsFact(other.clone()));
+        }
+        if let Some(other) = &raw.in_fact {
+            tests.push(PendingTest::InFact(other.clone()));
         }
         if let Some(v) = &raw.one_of {
             tests.push(PendingTest::Ready(Test::OneOf(v.clone())));
@@ -477,6 +485,7 @@ impl Checker<'_> {
 enum PendingTest {
     Ready(Test),
     EqualsFact(String),
+    InFact(String),
 }
 
 fn collect_derived(raw: &RawCondition, out: &mut BTreeSet<String>) {

@@ -179,6 +179,7 @@ fn parse_device_line(line: &str, source: &str, line_no: u64) -> Option<PciDevice
         bars: None,
         upstream: None,
         config: None,
+        inaccessible: None,
         from: Provenance::line(source, line_no),
     })
 }

@@ -26,6 +26,16 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
             Some(Fact::new(cmdline::parse_cmdline(&line.value), line.from))
         });
 
+    // GRUB names the kernel image it booted: `BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve`.
+    if facts.kernel.release.is_none() {
+        if let Some(cmdline) = &facts.kernel.cmdline {
+            let image = cmdline.value.last("BOOT_IMAGE").and_then(|i| i.rsplit('/').next());
+            if let Some(release) = image.and_then(|i| i.strip_prefix("vmlinuz-")).filter(|r| !r.is_empty()) {
+                facts.kernel.release = Some(Fact::new(release.to_string(), cmdline.from.clone()));
+            }
+        }
+    }
+
     if let Some(release) = facts.kernel.release.as_ref().map(|r| r.value.clone()) {
         let path = format!("boot/config-{release}");
         if let Some(text) = ctx.text(&path) {

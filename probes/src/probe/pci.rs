@@ -36,6 +36,13 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
             );
         }
     }
+    // Pasted lspci output has no groups; a pasted group listing does.
+    if let Some(groups) = &facts.iommu.groups {
+        for device in devices.iter_mut().filter(|d| d.iommu_group.is_none()) {
+            device.iommu_group =
+                groups.value.iter().find(|g| g.devices.contains(&device.address)).map(|g| g.id);
+        }
+    }
     if !devices.is_empty() || ctx.host.kind(DEVICES).is_some() {
         devices.sort_by(|a, b| a.address.cmp(&b.address));
         facts.pci = Some(devices);
@@ -138,6 +145,7 @@ fn sysfs_devices(ctx: &mut Ctx, kernel: Option<KernelVersion>) -> Vec<PciDevice>
             bars: None,
             upstream: None,
             config: None,
+            inaccessible: None,
             from: Provenance::file(base.clone()),
         };
         dev.driver = match ctx.host.kind(&format!("{base}/driver")) {
@@ -172,6 +180,9 @@ fn sysfs_devices(ctx: &mut Ctx, kernel: Option<KernelVersion>) -> Vec<PciDevice>
                 short_config += 1;
             } else if bytes.len() < 64 {
                 ctx.note(&config_path, format!("only {} bytes of config space: truncated", bytes.len()));
+            }
+            if bytes.len() >= 64 {
+                dev.inaccessible = Some(bytes.iter().all(|b| *b == 0xff));
             }
             dev.config = pci_config::parse_config_space(&bytes, Provenance::file(config_path));
         }
@@ -286,6 +297,7 @@ fn device_from_header(
         bars: None,
         upstream: None,
         config: Some(config),
+        inaccessible: Some(false),
         from,
     })
 }
