@@ -111,13 +111,7 @@ pub struct HostView {
 
 /// Builds the evaluation world as JSON.
 pub fn build(facts: &Facts) -> Value {
-    let mut world = serde_json::to_value(facts).unwrap_or(Value::Null);
-    let Some(map) = world.as_object_mut() else { return Value::Null };
-    // Rules read logs through `log` conditions (one scan for all rules); the world keeps
-    // only what describes the logs, so its size does not grow with them.
-    for key in ["kernel_log", "start_logs"] {
-        strip_lines(map.get_mut(key));
-    }
+    let mut map = facts_without_log_lines(facts);
     let devices: &[PciDevice] = facts.pci.as_deref().unwrap_or(&[]);
     let passthrough = passthrough_items(facts, devices);
     let pci = pci_items(facts, devices, &passthrough);
@@ -127,7 +121,50 @@ pub fn build(facts: &Facts) -> Value {
     map.insert("passthrough".into(), to_value(&passthrough));
     map.insert("host".into(), to_value(&host_view(facts)));
     map.insert("derived".into(), Value::Object(Map::new()));
-    world
+    Value::Object(map)
+}
+
+/// The facts as JSON, with logs reduced to what describes them. Rules read logs through
+/// `log` conditions (one scan for all rules), so the world does not grow with the logs,
+/// and the lines are never copied.
+fn facts_without_log_lines(facts: &Facts) -> Map<String, Value> {
+    let log_summary = |source: &str, lines: usize| {
+        let mut summary = Map::new();
+        summary.insert("source".into(), Value::from(source));
+        summary.insert("lines_kept".into(), Value::from(lines));
+        summary
+    };
+    let kernel_log = facts.kernel_log.as_ref().map(|log| {
+        let mut summary = log_summary(&log.source, log.lines.len());
+        summary.insert("origin".into(), to_value(&log.origin));
+        summary.insert("total_lines".into(), Value::from(log.total_lines));
+        summary.insert("dropped_lines".into(), Value::from(log.dropped_lines));
+        Value::Object(summary)
+    });
+    let start_logs: Vec<Value> = facts
+        .start_logs
+        .iter()
+        .map(|log| {
+            let mut summary = log_summary(&log.source, log.lines.len());
+            summary.insert("vm".into(), to_value(&log.vm));
+            Value::Object(summary)
+        })
+        .collect();
+    let mut map = Map::new();
+    map.insert("schema_version".into(), Value::from(facts.schema_version));
+    map.insert("collection".into(), to_value(&facts.collection));
+    map.insert("kernel".into(), to_value(&facts.kernel));
+    map.insert("boot".into(), to_value(&facts.boot));
+    map.insert("cpu".into(), to_value(&facts.cpu));
+    map.insert("virt".into(), to_value(&facts.virt));
+    map.insert("kernel_log".into(), kernel_log.unwrap_or(Value::Null));
+    map.insert("iommu".into(), to_value(&facts.iommu));
+    map.insert("pci".into(), to_value(&facts.pci));
+    map.insert("modules".into(), to_value(&facts.modules));
+    map.insert("memory_map".into(), to_value(&facts.memory_map));
+    map.insert("vms".into(), to_value(&facts.vms));
+    map.insert("start_logs".into(), Value::Array(start_logs));
+    map
 }
 
 /// Proxmox defaults for VM options left out of a config: `bios: seabios`, `onboot: 0`.
@@ -142,18 +179,6 @@ fn proxmox_vm_defaults(vms: Option<&mut Value>) {
                 vm.insert(key.into(), default);
             }
         }
-    }
-}
-
-fn strip_lines(value: Option<&mut Value>) {
-    match value {
-        Some(Value::Object(log)) => {
-            let kept = log.get("lines").and_then(Value::as_array).map_or(0, Vec::len);
-            log.remove("lines");
-            log.insert("lines_kept".into(), Value::from(kept));
-        }
-        Some(Value::Array(logs)) => logs.iter_mut().for_each(|l| strip_lines(Some(l))),
-        _ => {}
     }
 }
 
@@ -395,4 +420,20 @@ fn vfio_pci_ids(facts: &Facts) -> Vec<String> {
     ids.sort();
     ids.dedup();
     ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every top-level fact reaches the world, so a new field cannot be forgotten here.
+    #[test]
+    fn the_world_holds_every_fact() {
+        let facts = Facts::new();
+        let world = build(&facts);
+        let Value::Object(all) = serde_json::to_value(&facts).unwrap() else { panic!() };
+        for key in all.keys() {
+            assert!(world.get(key).is_some(), "world lacks `{key}`");
+        }
+    }
 }
