@@ -204,6 +204,9 @@ fn finding(
             }
         }
     }
+    if let Some((scope, value)) = item {
+        evidence = merge_bound(&scope.name, value, evidence);
+    }
     dedup(&mut evidence);
     let mut fixes = Vec::new();
     for fix in &rule.fixes {
@@ -319,6 +322,42 @@ fn rank(findings: &mut [Finding], options: &Options) {
             .then(a.rule.cmp(&b.rule))
             .then(a.item.cmp(&b.item))
     });
+}
+
+/// Joins the evidence about one bound element into a single line that names it:
+/// `0000:02:00.0: driver = xhci_hcd, passed_along = false`.
+fn merge_bound(name: &str, element: &Value, evidence: Vec<Evidence>) -> Vec<Evidence> {
+    let prefix = format!("{name}.");
+    let (about, other): (Vec<Evidence>, Vec<Evidence>) =
+        evidence.into_iter().partition(|e| e.text.starts_with(&prefix));
+    if about.is_empty() {
+        return other;
+    }
+    let label = ["address", "key", "name", "id"]
+        .iter()
+        .find_map(|k| element.get(*k).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+        .unwrap_or_else(|| name.to_string());
+    let mut parts: Vec<String> = Vec::new();
+    for e in &about {
+        let part = e.text[prefix.len()..].to_string();
+        let is_label = ["address = ", "key = ", "name = ", "id = "].iter().any(|k| part.starts_with(k));
+        if !is_label && !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    let from = provenance_of(element);
+    let source = from.as_ref().and_then(|f| f.get("source")).and_then(Value::as_str);
+    let line = from.as_ref().and_then(|f| f.get("line")).and_then(Value::as_u64);
+    if parts.is_empty() {
+        return other;
+    }
+    let mut merged = vec![Evidence {
+        source: source.map_or_else(|| about[0].source.clone(), str::to_string),
+        line: if source.is_some() { line } else { about[0].line },
+        text: format!("{label}: {}", parts.join(", ")),
+    }];
+    merged.extend(other);
+    merged
 }
 
 /// Derived facts are the engine's own bookkeeping, not evidence a user can check.
@@ -527,14 +566,16 @@ impl<'a> Env<'a> {
             bindings.push((name, item));
             let env = Env { world: self.world, scan: self.scan, rules: self.rules, bindings };
             let mut local = Outcome::default();
-            match env.eval(inner, &mut local) {
+            let tri = env.eval(inner, &mut local);
+            let evidence = merge_bound(name, item, local.evidence);
+            match tri {
                 Tri::True => {
                     any_true = true;
-                    true_evidence.extend(local.evidence);
+                    true_evidence.extend(evidence);
                 }
                 Tri::False => {
                     any_false = true;
-                    false_evidence.extend(local.evidence);
+                    false_evidence.extend(evidence);
                 }
                 Tri::Unknown => {
                     any_unknown = true;
