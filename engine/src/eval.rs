@@ -183,6 +183,7 @@ fn finding(
 ) -> Finding {
     let (scan, rules, templates, options) = (r.scan, r.rules, r.templates, r.options);
     let raw = &rule.raw;
+    let mut declared_found = 0usize;
     let item = match (&rule.scope, result.item_index) {
         (Some(scope), Some(index)) => {
             world.get(scope.kind.path()).and_then(|v| v.get(index)).map(|v| (scope, v))
@@ -200,6 +201,7 @@ fn finding(
         if let Some(path) = FactPath::parse(path) {
             let (value, source) = env.resolve(&path);
             if let Some(value) = value.filter(|v| !v.is_null()) {
+                declared_found += 1;
                 evidence.push(fact_evidence(&path, value, source));
             }
         }
@@ -246,6 +248,11 @@ fn finding(
         symptoms: raw.symptoms.clone(),
         explains_reported_symptom: explains,
         consequence_of: raw.consequence_of.clone(),
+        evidence_matched: if raw.evidence.is_empty() {
+            1.0
+        } else {
+            declared_found as f64 / raw.evidence.len() as f64
+        },
         evidence,
         fixes,
         references: raw.references.clone(),
@@ -272,7 +279,9 @@ fn rank(findings: &mut [Finding], options: &Options) {
             crate::rule::Confidence::Medium => 20,
             crate::rule::Confidence::Low => 10,
         };
-        let evidence = f.evidence.len().min(5) as i64 * 2;
+        // A line the host logged proves the problem happened, not only that it could.
+        let evidence =
+            if f.evidence.iter().any(|e| e.from_log) { 15 } else { 0 } + (f.evidence_matched * 10.0) as i64;
         // A finding that explains what the user reported outranks one that does not.
         let symptom = if options.symptoms.is_empty() {
             0
@@ -355,6 +364,7 @@ fn merge_bound(name: &str, element: &Value, evidence: Vec<Evidence>) -> Vec<Evid
         source: source.map_or_else(|| about[0].source.clone(), str::to_string),
         line: if source.is_some() { line } else { about[0].line },
         text: format!("{label}: {}", parts.join(", ")),
+        from_log: false,
     }];
     merged.extend(other);
     merged
@@ -373,7 +383,7 @@ fn fact_evidence(path: &FactPath, value: &Value, source: Option<Value>) -> Evide
         ),
         None => (String::new(), None),
     };
-    Evidence { source, line, text: format!("{} = {}", path.text, short(value)) }
+    Evidence { source, line, text: format!("{} = {}", path.text, short(value)), from_log: false }
 }
 
 fn short(value: &Value) -> String {
@@ -617,6 +627,7 @@ impl<'a> Env<'a> {
                     source: hit.source.clone(),
                     line: Some(hit.line),
                     text: hit.text.clone(),
+                    from_log: true,
                 });
                 shown += 1;
             }
@@ -632,6 +643,7 @@ impl<'a> Env<'a> {
                     source: out.evidence.last().map(|e| e.source.clone()).unwrap_or_default(),
                     line: None,
                     text: format!("… and {} more matching lines", total - shown),
+                    from_log: true,
                 });
             }
             return Tri::True;

@@ -44,6 +44,8 @@ pub struct Finding {
     pub explains_reported_symptom: bool,
     /// Causes this finding follows from (it ranks below them when they are found too).
     pub consequence_of: Vec<String>,
+    /// Share of the rule's declared evidence that the host had (1.0 = all of it).
+    pub evidence_matched: f64,
     pub evidence: Vec<Evidence>,
     pub fixes: Vec<FixSuggestion>,
     pub references: Vec<String>,
@@ -55,6 +57,9 @@ pub struct Evidence {
     pub source: String,
     pub line: Option<u64>,
     pub text: String,
+    /// A line a log printed (as opposed to a fact read from a file).
+    #[serde(skip)]
+    pub from_log: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
