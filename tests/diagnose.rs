@@ -142,3 +142,43 @@ fn human_reports_of_every_fixture_are_reviewed_snapshots() {
         insta::assert_snapshot!(format!("diagnose-{name}"), text);
     }
 }
+
+/// Real-world text as users paste it (lines quoted in the seeds and domain.md), and the
+/// cause the seeds give for it.
+const PASTED: &[(&str, &str)] = &[
+    ("forum-post-gpu-not-viable.txt", "host-driver-bound"),
+    ("memory-bar-reserve-line-only.txt", "bar-reserve-framebuffer"),
+    ("iommu-start-iommu-not-present.txt", "iommu-disabled"),
+    ("iommu-ir-unsupported-ecap.txt", "interrupt-remapping-missing"),
+    ("iommu-rmrr-hp-proliant.txt", "rmrr-conflict"),
+    ("memory-memlock-exceeded.txt", "memlock-limit"),
+    ("modules-vfio-virqfd-journal.txt", "vfio-modules-missing"),
+    ("vm-q35-not-enabled-log.txt", "machine-type-mismatch"),
+    ("guest-kvm-unhandled-msr.txt", "ignore-msrs"),
+    ("nested-viommu-no-caching-mode.txt", "nested-no-viommu"),
+    ("reset-gpu-d3cold.txt", "d3cold-power"),
+    ("memory-dma-map-einval.txt", "large-bar-mmio"),
+    ("groups-acs-override.txt", "acs-override"),
+];
+
+#[test]
+fn pasted_real_world_logs_give_the_cause_the_seeds_give() {
+    for (file, cause) in PASTED {
+        let path = repo().join("tests/paste").join(file).display().to_string();
+        let (report, _) = diagnose(&["--paste", &path], &[]);
+        assert_eq!(
+            first_cause(&report),
+            *cause,
+            "{file}: {}",
+            serde_json::to_string_pretty(&report["findings"]).unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_reported_symptom_brings_its_cause_first() {
+    let path = repo().join("tests/paste/forum-post-gpu-not-viable.txt").display().to_string();
+    let (report, _) = diagnose(&["--paste", &path], &["--symptom", "group-not-viable"]);
+    assert_eq!(report["findings"][0]["explains_reported_symptom"], true);
+    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "qemu-group-not-viable"));
+}

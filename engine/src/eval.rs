@@ -268,6 +268,18 @@ fn dedup(evidence: &mut Vec<Evidence>) {
 /// the user's symptoms set the score; a consequence ranks below its cause; ties go by
 /// rule id and item, so output is deterministic.
 fn rank(findings: &mut [Finding], options: &Options) {
+    // A cause explains whatever its consequences explain: "group not viable" reported,
+    // the host driver that makes the group unviable explains it too.
+    let explained_by_consequence: Vec<String> = findings
+        .iter()
+        .filter(|f| f.explains_reported_symptom)
+        .flat_map(|f| f.consequence_of.iter().cloned())
+        .collect();
+    for f in findings.iter_mut() {
+        if explained_by_consequence.contains(&f.cause) {
+            f.explains_reported_symptom = true;
+        }
+    }
     for f in findings.iter_mut() {
         let severity = match f.severity {
             Severity::Error => 300,
