@@ -49,6 +49,11 @@ vfio-doctor facts --root fixtures/intel-nvidia-vfio-ok\n  dmesg | vfio-doctor fa
         #[arg(long)]
         json: bool,
     },
+    /// Analyse option ROMs (VBIOS): images, UEFI (type 3) support for OVMF, damage.
+    #[command(after_help = "Examples:\n  vfio-doctor rom /usr/share/kvm/vbios.bin\n  \
+sudo vfio-doctor rom 01:00.0 --read\n  vfio-doctor rom vbios.rom --format json\n\n\
+--read enables the device's sysfs `rom` attribute, reads it and disables it again on every path.")]
+    Rom(RomArgs),
     /// Work with the rule set.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -78,6 +83,22 @@ pub struct DiagnoseArgs {
     /// Also run rules still in preview.
     #[arg(long)]
     pub preview: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RomArgs {
+    /// ROM files, or with --read one PCI address (`01:00.0` or `0000:01:00.0`).
+    #[arg(required = true)]
+    pub targets: Vec<String>,
+    /// Read the ROM of the device at the given address through sysfs (root; enables and
+    /// disables the `rom` attribute).
+    #[arg(long)]
+    pub read: bool,
+    /// Save the ROM read with --read to this file (must not exist).
+    #[arg(long, requires = "read")]
+    pub save: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]

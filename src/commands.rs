@@ -2,6 +2,7 @@
 
 mod diagnose;
 mod facts;
+mod rom;
 mod rules;
 mod snapshot;
 
@@ -14,6 +15,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(Command::Diagnose(args)) => diagnose::run(&cli.source, cli.rules.as_deref(), &args),
         Some(Command::Facts { json }) => facts::run(&cli.source, json),
         Some(Command::Rules(command)) => rules::run(cli.rules.as_deref(), command),
+        Some(Command::Rom(args)) => rom::run(&args),
         Some(Command::Snapshot { out, description }) => snapshot::run(&cli.source, &out, description),
         None => diagnose::run(&cli.source, cli.rules.as_deref(), &crate::cli::DiagnoseArgs::default()),
     }

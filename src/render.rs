@@ -4,6 +4,7 @@ pub mod diagnosis;
 pub mod facts;
 pub mod markdown;
 pub mod names;
+pub mod rom;
 mod style;
 
 /// A warning on stderr: the run goes on.

@@ -10,12 +10,14 @@
 mod iommu;
 mod log;
 mod pci;
+mod rom;
 mod system;
 mod vm;
 
 pub use iommu::*;
 pub use log::*;
 pub use pci::*;
+pub use rom::*;
 pub use system::*;
 pub use vm::*;
 
@@ -95,6 +97,8 @@ pub struct Facts {
     pub vms: Vec<Vm>,
     /// Start failures: Proxmox task logs, libvirt QEMU logs, pasted QEMU error text.
     pub start_logs: Vec<StartLog>,
+    /// Option ROMs: every VM `romfile`, and ROMs read or given on the command line.
+    pub roms: Vec<RomFile>,
 }
 
 impl Facts {

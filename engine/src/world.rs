@@ -164,6 +164,7 @@ fn facts_without_log_lines(facts: &Facts) -> Map<String, Value> {
     map.insert("memory_map".into(), to_value(&facts.memory_map));
     map.insert("vms".into(), to_value(&facts.vms));
     map.insert("start_logs".into(), Value::Array(start_logs));
+    map.insert("roms".into(), to_value(&facts.roms));
     map
 }
 

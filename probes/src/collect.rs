@@ -124,6 +124,7 @@ pub fn collect(host: &dyn Host, names: &PciIds) -> Facts {
     probe::iomem::probe(&mut ctx, &mut facts);
     probe::virt::probe(&mut ctx, &mut facts);
     probe::vms::probe(&mut ctx, &mut facts);
+    probe::roms::probe(&mut ctx, &mut facts);
 
     let description = host.describe();
     facts.collection = Collection {

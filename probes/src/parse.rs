@@ -15,6 +15,7 @@ pub mod libvirt;
 pub mod lspci;
 pub mod modprobe;
 pub mod modules;
+pub mod option_rom;
 pub mod os_release;
 pub mod paste;
 pub mod pci_config;

@@ -146,3 +146,60 @@ impl Host for LiveHost {
         }
     }
 }
+
+/// The sysfs `rom` attribute enabled by a read in progress, so an interrupt can turn it
+/// off again before the process ends.
+static ACTIVE_ROM: std::sync::Mutex<Option<std::path::PathBuf>> = std::sync::Mutex::new(None);
+
+/// Turns reading off on the ROM a read left enabled; for a Ctrl-C handler.
+pub fn disable_active_rom() {
+    if let Ok(mut active) = ACTIVE_ROM.lock() {
+        if let Some(path) = active.take() {
+            let _ = std::fs::write(path, b"0\n");
+        }
+    }
+}
+
+/// Enables a device's `rom` attribute and turns it off again when dropped, on every path.
+struct RomEnabled {
+    path: std::path::PathBuf,
+}
+
+impl RomEnabled {
+    fn new(path: std::path::PathBuf) -> Result<Self, HostError> {
+        // Exactly "1\n": the kernel's `pci_write_rom` treats any write but "0\n" as enable.
+        std::fs::write(&path, b"1\n").map_err(|e| HostError::from_io(&path.display().to_string(), &e))?;
+        if let Ok(mut active) = ACTIVE_ROM.lock() {
+            *active = Some(path.clone());
+        }
+        Ok(Self { path })
+    }
+}
+
+impl Drop for RomEnabled {
+    fn drop(&mut self) {
+        let _ = std::fs::write(&self.path, b"0\n");
+        if let Ok(mut active) = ACTIVE_ROM.lock() {
+            *active = None;
+        }
+    }
+}
+
+impl LiveHost {
+    /// Reads a device's option ROM through sysfs. This is the one place vfio-doctor writes
+    /// to the host: it enables the `rom` attribute and always disables it again
+    /// (domain.md 4.1). Needs root.
+    pub fn read_device_rom(&self, address: &str) -> Result<Vec<u8>, HostError> {
+        let path = std::path::Path::new("/sys/bus/pci/devices").join(address).join("rom");
+        let shown = path.display().to_string();
+        if !path.exists() {
+            return Err(HostError::NotFound { path: shown });
+        }
+        let _enabled = RomEnabled::new(path.clone())?;
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path)
+            .and_then(|f| f.take(super::MAX_FILE_BYTES).read_to_end(&mut bytes))
+            .map_err(|e| HostError::from_io(&shown, &e))?;
+        Ok(bytes)
+    }
+}
