@@ -18,7 +18,7 @@ pub mod text_archive;
 
 pub use error::HostError;
 pub use fs_tree::FsTree;
-pub use live::LiveHost;
+pub use live::{disable_active_rom, LiveHost};
 pub use mem_tree::{MemEntry, MemTree};
 pub use pasted::{PastedFile, PastedHost, MAX_PASTE_BYTES};
 pub use recording::RecordingHost;

@@ -9,5 +9,6 @@ pub mod kernel;
 pub mod kernel_log;
 pub mod modules;
 pub mod pci;
+pub mod roms;
 pub mod virt;
 pub mod vms;
