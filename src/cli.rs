@@ -54,6 +54,15 @@ vfio-doctor facts --root fixtures/intel-nvidia-vfio-ok\n  dmesg | vfio-doctor fa
 sudo vfio-doctor rom 01:00.0 --read\n  vfio-doctor rom vbios.rom --format json\n\n\
 --read enables the device's sysfs `rom` attribute, reads it and disables it again on every path.")]
     Rom(RomArgs),
+    /// List the VMs that pass devices through, and the state of each device.
+    #[command(
+        after_help = "Examples:\n  vfio-doctor vms\n  vfio-doctor vms --root fixtures/amd-ryzen-shared-group\n  vfio-doctor vms --format json\n\n\
+State: ok (nothing found), warning (a warning-level finding concerns it), blocked (an error-level finding does)."
+    )]
+    Vms {
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Work with the rule set.
     #[command(subcommand)]
     Rules(RulesCommand),

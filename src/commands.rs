@@ -5,6 +5,7 @@ mod facts;
 mod rom;
 mod rules;
 mod snapshot;
+mod vms;
 
 use crate::cli::{Cli, Command};
 use crate::Outcome;
@@ -16,6 +17,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(Command::Facts { json }) => facts::run(&cli.source, json),
         Some(Command::Rules(command)) => rules::run(cli.rules.as_deref(), command),
         Some(Command::Rom(args)) => rom::run(&args),
+        Some(Command::Vms { format }) => vms::run(&cli.source, cli.rules.as_deref(), format),
         Some(Command::Snapshot { out, description }) => snapshot::run(&cli.source, &out, description),
         None => diagnose::run(&cli.source, cli.rules.as_deref(), &crate::cli::DiagnoseArgs::default()),
     }

@@ -31,6 +31,9 @@ const INTENDED: &[(&str, &str)] = &[
     ("amd-navi-reset-bug", "amd-reset-bug"),
     ("nested-pve-no-viommu", "nested-no-viommu"),
     ("kvm-guest-epyc-no-iommu", "nested-no-viommu"),
+    ("ovmf-legacy-only-romfile", "rom-no-efi"),
+    ("romfile-missing", "romfile-missing"),
+    ("romfile-foreign-damaged", "romfile-missing"),
 ];
 
 #[test]

@@ -81,11 +81,13 @@ pub fn evaluate(rules: &RuleSet, facts: &Facts, options: &Options) -> Report {
             findings.push(finding(rule, result, &world, &base, &rendering));
         }
     }
-    rank(&mut findings, options);
+    let focus = Focus::of(options.vm.as_deref(), &world, facts);
+    rank(&mut findings, options, &focus);
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
         symptoms: options.symptoms.clone(),
         vm: options.vm.clone(),
+        vm_reason: None,
         findings,
         unknowns: unknowns
             .into_iter()
@@ -267,7 +269,45 @@ fn dedup(evidence: &mut Vec<Evidence>) {
 /// The documented total order: severity and confidence, how much evidence matched, and
 /// the user's symptoms set the score; a consequence ranks below its cause; ties go by
 /// rule id and item, so output is deterministic.
-fn rank(findings: &mut [Finding], options: &Options) {
+/// What belongs to the VM the user asked about: its entries, its devices, its start logs.
+struct Focus {
+    vm: Option<String>,
+    devices: Vec<String>,
+    logs: Vec<String>,
+}
+
+impl Focus {
+    fn of(vm: Option<&str>, world: &Value, facts: &Facts) -> Self {
+        let Some(vm) = vm else { return Self { vm: None, devices: Vec::new(), logs: Vec::new() } };
+        let devices = world
+            .get("passthrough")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|p| p.get("vm").and_then(Value::as_str) == Some(vm))
+            .flat_map(|p| p.get("devices").and_then(Value::as_array).cloned().unwrap_or_default())
+            .filter_map(|d| d.as_str().map(str::to_string))
+            .collect();
+        let logs = facts
+            .start_logs
+            .iter()
+            .filter(|l| l.vm.as_deref() == Some(vm))
+            .map(|l| l.source.clone())
+            .collect();
+        Self { vm: Some(vm.to_string()), devices, logs }
+    }
+
+    fn concerns(&self, finding: &Finding) -> bool {
+        let Some(vm) = &self.vm else { return false };
+        let item = finding.item.as_deref().unwrap_or_default();
+        item == format!("VM {vm}")
+            || item.starts_with(&format!("VM {vm} "))
+            || self.devices.iter().any(|d| d == item)
+            || finding.evidence.iter().any(|e| self.logs.contains(&e.source))
+    }
+}
+
+fn rank(findings: &mut [Finding], options: &Options, focus: &Focus) {
     // A cause explains whatever its consequences explain: "group not viable" reported,
     // the host driver that makes the group unviable explains it too.
     let explained_by_consequence: Vec<String> = findings
@@ -302,16 +342,7 @@ fn rank(findings: &mut [Finding], options: &Options) {
         } else {
             -50
         };
-        let vm = match &options.vm {
-            Some(vm)
-                if f.item
-                    .as_deref()
-                    .is_some_and(|i| i.starts_with(&format!("VM {vm} ")) || i == format!("VM {vm}")) =>
-            {
-                100
-            }
-            _ => 0,
-        };
+        let vm = if focus.concerns(f) { 100 } else { 0 };
         f.score = severity + confidence + evidence + symptom + vm;
     }
     // A consequence can never outrank a cause it follows from.

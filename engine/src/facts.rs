@@ -99,6 +99,8 @@ pub struct Facts {
     pub start_logs: Vec<StartLog>,
     /// Option ROMs: every VM `romfile`, and ROMs read or given on the command line.
     pub roms: Vec<RomFile>,
+    /// Proxmox PCI resource mappings (`/etc/pve/mapping/pci.cfg`).
+    pub pci_mappings: Vec<PciMapping>,
 }
 
 impl Facts {

@@ -12,8 +12,10 @@ pub struct Report {
     pub schema_version: u32,
     /// Symptoms the user named, as understood.
     pub symptoms: Vec<String>,
-    /// The VM the user asked about, if any.
+    /// The VM the diagnosis leads with: the one asked about, or the last failed start.
     pub vm: Option<String>,
+    /// Why that VM was chosen when the user did not name it.
+    pub vm_reason: Option<String>,
     pub findings: Vec<Finding>,
     pub unknowns: Vec<UnknownCheck>,
     pub rules_evaluated: usize,

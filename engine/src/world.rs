@@ -165,6 +165,7 @@ fn facts_without_log_lines(facts: &Facts) -> Map<String, Value> {
     map.insert("vms".into(), to_value(&facts.vms));
     map.insert("start_logs".into(), Value::Array(start_logs));
     map.insert("roms".into(), to_value(&facts.roms));
+    map.insert("pci_mappings".into(), to_value(&facts.pci_mappings));
     map
 }
 
@@ -211,6 +212,25 @@ fn expand(address: &str, devices: &[PciDevice]) -> Vec<String> {
     }
 }
 
+/// The host devices a resource mapping names on this host: entries whose path exists here
+/// and whose `vendor:device` matches, as Proxmox checks at start (domain.md 6.4).
+fn resolve_mapping(id: &str, facts: &Facts, devices: &[PciDevice]) -> Vec<String> {
+    let Some(mapping) = facts.pci_mappings.iter().find(|m| m.id == id) else { return Vec::new() };
+    let mut found = Vec::new();
+    for entry in &mapping.entries {
+        let Some(path) = &entry.path else { continue };
+        for address in path.split(';').flat_map(|p| expand(p, devices)) {
+            let matches = devices.iter().find(|d| d.address == address).is_some_and(|d| {
+                entry.id.as_deref().is_none_or(|want| want.eq_ignore_ascii_case(&d.id_pair()))
+            });
+            if matches && !found.contains(&address) {
+                found.push(address);
+            }
+        }
+    }
+    found
+}
+
 fn passthrough_items(facts: &Facts, devices: &[PciDevice]) -> Vec<PassthroughItem> {
     let mut items = Vec::new();
     for vm in &facts.vms {
@@ -221,6 +241,13 @@ fn passthrough_items(facts: &Facts, devices: &[PciDevice]) -> Vec<PassthroughIte
                 let found = expand(host, devices);
                 if found.is_empty() {
                     missing.push(host.clone());
+                }
+                resolved.extend(found);
+            }
+            if let Some(id) = &entry.mapping {
+                let found = resolve_mapping(id, facts, devices);
+                if found.is_empty() {
+                    missing.push(format!("mapping={id}"));
                 }
                 resolved.extend(found);
             }

@@ -23,5 +23,6 @@ pub mod pci_ids;
 pub mod proxmox_boot;
 pub mod pve_config;
 pub mod pve_mapping;
+pub mod pve_task;
 pub mod pveversion;
 pub mod sysfs_pci;

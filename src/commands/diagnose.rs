@@ -24,8 +24,30 @@ pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, diagnose: &DiagnoseArgs)
     for error in &errors {
         render::warning(&format!("rule skipped: {error}"));
     }
-    let options = engine::Options { symptoms, vm: diagnose.vm.clone(), preview: diagnose.preview };
+    // Right after a failed start the user means that VM, even without --vm.
+    let last_failed = facts
+        .start_logs
+        .iter()
+        .filter(|l| l.failed == Some(true) && l.vm.is_some())
+        .max_by_key(|l| l.started_at.unwrap_or(0));
+    let (vm, vm_reason) = match (&diagnose.vm, last_failed) {
+        (Some(vm), _) => (Some(vm.clone()), None),
+        (None, Some(log)) => (log.vm.clone(), Some(format!("its last start failed ({})", log.source))),
+        (None, None) => (None, None),
+    };
+    if let Some(vm) = &diagnose.vm {
+        let known = facts.vms.iter().any(|v| &v.id == vm || v.name.as_deref() == Some(vm.as_str()));
+        if !known {
+            let ids: Vec<&str> = facts.vms.iter().map(|v| v.id.as_str()).collect();
+            render::warning(&format!(
+                "no VM `{vm}` on this host; known: {}",
+                if ids.is_empty() { "none".into() } else { ids.join(", ") }
+            ));
+        }
+    }
+    let options = engine::Options { symptoms, vm, preview: diagnose.preview };
     let mut report = engine::evaluate(&rules, &facts, &options);
+    report.vm_reason = vm_reason;
     report.skipped_rules = errors.iter().map(ToString::to_string).collect();
     let mut out = std::io::stdout().lock();
     match diagnose.format {

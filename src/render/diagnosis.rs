@@ -56,6 +56,10 @@ pub fn write(out: &mut impl Write, report: &Report, facts: &Facts, remarks: &[St
     if !report.symptoms.is_empty() {
         writeln!(out, "  symptoms: {}", report.symptoms.join(", "))?;
     }
+    if let Some(vm) = &report.vm {
+        let why = report.vm_reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
+        writeln!(out, "  leading with VM {vm}{why}")?;
+    }
     writeln!(out)?;
     if !report.findings.is_empty() {
         let mut table = Table::new();
@@ -141,4 +145,13 @@ fn finding(out: &mut impl Write, n: usize, f: &Finding) -> io::Result<()> {
         }
     }
     writeln!(out)
+}
+
+/// A device state for `vms`: ok, warning or blocked, coloured.
+pub fn state(state: &str) -> String {
+    match state {
+        "blocked" => bad(state),
+        "warning" => warn(state),
+        _ => super::style::good(state),
+    }
 }

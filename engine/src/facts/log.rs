@@ -53,4 +53,10 @@ pub struct StartLog {
     pub vm: Option<String>,
     pub source: String,
     pub lines: Vec<LogLine>,
+    /// When the start began (seconds since the epoch), when the source says.
+    #[serde(default)]
+    pub started_at: Option<u64>,
+    /// Whether the start failed: `TASK ERROR`, or libvirt's `reason=failed`.
+    #[serde(default)]
+    pub failed: Option<bool>,
 }

@@ -82,3 +82,24 @@ pub struct Passthrough {
     pub other: Vec<String>,
     pub from: Provenance,
 }
+
+/// A cluster-wide PCI resource mapping (`/etc/pve/mapping/pci.cfg`): the device to use on
+/// each node under one name (`hostpciN: mapping=<id>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PciMapping {
+    pub id: String,
+    pub entries: Vec<PciMapEntry>,
+    pub from: Provenance,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PciMapEntry {
+    pub node: Option<String>,
+    /// The device address on that node (a slot without function means all functions).
+    pub path: Option<String>,
+    /// The `vendor:device` Proxmox checks at start.
+    pub id: Option<String>,
+    pub subsystem_id: Option<String>,
+    pub iommu_group: Option<u32>,
+    pub from: Provenance,
+}

@@ -3,7 +3,8 @@
 
 use crate::collect::Ctx;
 use crate::parse::kernel_log::strip_prefix;
-use crate::parse::{libvirt, pve_config};
+use crate::parse::pve_task::{parse_upid, task_outcome, TaskOutcome};
+use crate::parse::{libvirt, pve_config, pve_mapping};
 use engine::facts::{Facts, LogLine, Provenance, StartLog};
 
 const PVE_VMS: &str = "etc/pve/qemu-server";
@@ -38,6 +39,96 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
     {
         facts.start_logs.push(start_log(&text, PASTED_START_ERRORS));
     }
+    if let Some(text) = ctx.host.exists(PVE_MAPPINGS).then(|| ctx.text(PVE_MAPPINGS)).flatten() {
+        facts.pci_mappings = pve_mapping::parse_pci_mappings(&text).into_iter().map(mapping_fact).collect();
+    }
+    proxmox_start_tasks(ctx, facts);
+    libvirt_logs(ctx, facts);
+}
+
+const PVE_MAPPINGS: &str = "etc/pve/mapping/pci.cfg";
+const PVE_TASKS: &str = "var/log/pve/tasks";
+const LIBVIRT_LOGS: &str = "var/log/libvirt/qemu";
+
+fn mapping_fact(m: pve_mapping::PciMapping) -> engine::facts::PciMapping {
+    engine::facts::PciMapping {
+        id: m.id,
+        entries: m
+            .entries
+            .into_iter()
+            .map(|e| engine::facts::PciMapEntry {
+                node: e.node,
+                path: e.path,
+                id: e.id,
+                subsystem_id: e.subsystem_id,
+                iommu_group: e.iommu_group,
+                from: Provenance::line(PVE_MAPPINGS, e.line),
+            })
+            .collect(),
+        from: Provenance::line(PVE_MAPPINGS, m.line),
+    }
+}
+
+/// The newest `qmstart` task of each VM, with its log and outcome.
+fn proxmox_start_tasks(ctx: &mut Ctx, facts: &mut Facts) {
+    if ctx.host.kind(PVE_TASKS).is_none() {
+        return;
+    }
+    let mut newest: std::collections::BTreeMap<String, (u64, String)> = Default::default();
+    for dir in ctx.list(PVE_TASKS).unwrap_or_default() {
+        // Task logs sit in one folder per last hex digit of their start time.
+        if dir.len() != 1 || !dir.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        let folder = format!("{PVE_TASKS}/{dir}");
+        for name in ctx.list(&folder).unwrap_or_default() {
+            let Some(upid) = parse_upid(&name).filter(|u| u.kind == "qmstart") else { continue };
+            let path = format!("{folder}/{name}");
+            let entry = newest.entry(upid.id.clone()).or_insert((0, String::new()));
+            if upid.starttime >= entry.0 {
+                *entry = (upid.starttime, path);
+            }
+        }
+    }
+    for (vmid, (started, path)) in newest {
+        let Some(text) = ctx.text(&path) else { continue };
+        let mut log = start_log(&text, &path);
+        log.vm = Some(vmid);
+        log.started_at = Some(started);
+        log.failed = match task_outcome(&text) {
+            TaskOutcome::Error(_) => Some(true),
+            TaskOutcome::Ok | TaskOutcome::Warnings(_) => Some(false),
+            TaskOutcome::Unknown => None,
+        };
+        facts.start_logs.push(log);
+    }
+}
+
+/// libvirt appends each start to `/var/log/libvirt/qemu/<domain>.log`, beginning with a
+/// `starting up` line; only the last start matters.
+fn libvirt_logs(ctx: &mut Ctx, facts: &mut Facts) {
+    let domains: Vec<String> = facts
+        .vms
+        .iter()
+        .filter(|v| v.manager == engine::facts::VmManager::Libvirt)
+        .map(|v| v.id.clone())
+        .collect();
+    for domain in domains {
+        let path = format!("{LIBVIRT_LOGS}/{domain}.log");
+        if !ctx.host.exists(&path) {
+            continue;
+        }
+        let Some(text) = ctx.text(&path) else { continue };
+        let start =
+            text.lines().enumerate().filter(|(_, l)| l.contains(": starting up")).map(|(i, _)| i + 1).last();
+        let mut log = start_log(&text, &path);
+        log.lines.retain(|l| start.is_none_or(|s| l.n as usize >= s));
+        log.vm = Some(domain);
+        log.failed = Some(
+            log.lines.iter().any(|l| l.text.contains("reason=failed") || l.text.contains("reason=crashed")),
+        );
+        facts.start_logs.push(log);
+    }
 }
 
 fn start_log(text: &str, source: &str) -> StartLog {
@@ -50,5 +141,5 @@ fn start_log(text: &str, source: &str) -> StartLog {
             LogLine { n: i as u64 + 1, ts, text: message.to_string(), raw: raw.to_string() }
         })
         .collect();
-    StartLog { vm: None, source: source.to_string(), lines }
+    StartLog { vm: None, source: source.to_string(), lines, started_at: None, failed: None }
 }
