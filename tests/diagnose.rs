@@ -185,3 +185,38 @@ fn a_reported_symptom_brings_its_cause_first() {
     assert_eq!(report["findings"][0]["explains_reported_symptom"], true);
     assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "qemu-group-not-viable"));
 }
+
+#[test]
+fn after_a_failed_start_the_diagnosis_leads_with_that_vm_and_its_error_line() {
+    let (report, _) = diagnose(&["--root", &fixture("intel-iommu-off")], &[]);
+    assert_eq!(report["vm"], "101");
+    assert!(report["vm_reason"].as_str().unwrap().contains("qmstart:101"), "{}", report["vm_reason"]);
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "iommu-disabled");
+    let evidence = first["evidence"].as_array().unwrap();
+    assert!(evidence[0]["text"].as_str().unwrap().contains("IOMMU not present"), "{evidence:#?}");
+    assert!(evidence[0]["source"].as_str().unwrap().starts_with("var/log/pve/tasks/2/UPID:pve:"));
+}
+
+#[test]
+fn vms_lists_each_passed_device_with_its_state() {
+    let output = run(&["vms", "--format", "json", "--root", &fixture("amd-ryzen-shared-group")]);
+    assert_eq!(output.status.code(), Some(1), "a blocked device exits 1: {}", stderr(&output));
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let devices = value["devices"].as_array().unwrap();
+    let gpu = devices.iter().find(|d| d["device"] == "0000:05:00.0").unwrap();
+    assert_eq!(gpu["vm"], "102");
+    assert_eq!(gpu["state"], "blocked");
+    let healthy = run(&["vms", "--format", "json", "--root", &fixture("intel-nvidia-vfio-ok")]);
+    assert_eq!(healthy.status.code(), Some(0));
+    let value: Value = serde_json::from_slice(&healthy.stdout).unwrap();
+    assert!(value["devices"].as_array().unwrap().iter().all(|d| d["state"] == "ok"));
+}
+
+#[test]
+fn a_pasted_config_alone_gives_config_findings_and_names_what_would_confirm_them() {
+    let path = repo().join("tests/paste/vm-pcie-on-i440fx.txt").display().to_string();
+    let (report, _) = diagnose(&["--paste", &path], &[]);
+    assert_eq!(first_cause(&report), "machine-type-mismatch");
+    assert!(!report["unknowns"].as_array().unwrap().is_empty(), "host facts that would confirm are listed");
+}

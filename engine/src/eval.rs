@@ -212,6 +212,8 @@ fn finding(
         evidence = merge_bound(&scope.name, value, evidence);
     }
     dedup(&mut evidence);
+    // What the host logged proves the most; it comes first.
+    evidence.sort_by_key(|e| !e.from_log);
     let mut fixes = Vec::new();
     for fix in &rule.fixes {
         if let Some(only_if) = &fix.only_if {
@@ -500,22 +502,29 @@ impl<'a> Env<'a> {
                 result
             }
             Condition::Any(children) => {
-                let mut result = Tri::False;
+                // Every child runs, so each alternative that holds shows its evidence
+                // (the logged error line as well as the empty folder that explains it).
+                let mut held = false;
+                let mut unknown = Vec::new();
                 for child in children {
                     let mut local = Outcome::default();
                     match self.eval(child, &mut local) {
                         Tri::True => {
+                            held = true;
                             out.evidence.extend(local.evidence);
-                            return Tri::True;
                         }
-                        Tri::Unknown => {
-                            result = Tri::Unknown;
-                            out.unknown.extend(local.unknown);
-                        }
+                        Tri::Unknown => unknown.extend(local.unknown),
                         Tri::False => {}
                     }
                 }
-                result
+                if held {
+                    Tri::True
+                } else if unknown.is_empty() {
+                    Tri::False
+                } else {
+                    out.unknown.extend(unknown);
+                    Tri::Unknown
+                }
             }
             Condition::Not(child) => match self.eval(child, out) {
                 Tri::True => Tri::False,

@@ -10,7 +10,18 @@ const SYSTEM_PCI_IDS: [&str; 4] = [
     "/usr/share/pciids/pci.ids",
 ];
 
+/// `VFIO_DOCTOR_PCI_IDS` picks the names: a `pci.ids` path, or `builtin` for the compiled-in
+/// copy (which keeps output identical across machines, as the tests need).
 pub fn load() -> PciIds {
+    match std::env::var("VFIO_DOCTOR_PCI_IDS").ok().as_deref() {
+        Some("builtin") => return PciIds::builtin(),
+        Some(path) => {
+            if let Ok(text) = std::fs::read_to_string(path) {
+                return PciIds::parse(&text);
+            }
+        }
+        None => {}
+    }
     SYSTEM_PCI_IDS
         .iter()
         .find_map(|path| std::fs::read_to_string(path).ok())
