@@ -220,3 +220,41 @@ fn a_pasted_config_alone_gives_config_findings_and_names_what_would_confirm_them
     assert_eq!(first_cause(&report), "machine-type-mismatch");
     assert!(!report["unknowns"].as_array().unwrap().is_empty(), "host facts that would confirm are listed");
 }
+
+/// A libvirt host: the domain XML and its QEMU log, whose last start failed.
+#[test]
+fn a_libvirt_start_failure_is_read_from_the_domain_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |path: &str, text: &str| {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    };
+    write("proc/sys/kernel/osrelease", "6.1.0-26-amd64\n");
+    write("proc/cmdline", "BOOT_IMAGE=/boot/vmlinuz-6.1.0-26-amd64 root=UUID=0b1c ro quiet intel_iommu=on\n");
+    write(
+        "etc/libvirt/qemu/win10.xml",
+        "<domain type='kvm'>\n  <name>win10</name>\n  <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type>\n    \
+         <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader></os>\n  <devices>\n    \
+         <hostdev mode='subsystem' type='pci' managed='yes'>\n      <source><address domain='0x0000' bus='0x06' slot='0x00' function='0x0'/></source>\n    \
+         </hostdev>\n  </devices>\n</domain>\n",
+    );
+    write(
+        "var/log/libvirt/qemu/win10.log",
+        "2026-11-29 20:01:02.123+0000: starting up libvirt version: 9.0.0, qemu version: 7.2.0\n\
+         2026-11-29 20:01:03.456+0000: shutting down, reason=shutdown\n\
+         2026-11-30 08:15:11.001+0000: starting up libvirt version: 9.0.0, qemu version: 7.2.0\n\
+         2026-11-30T08:15:11.845123Z qemu-system-x86_64: -device {\"driver\":\"vfio-pci\",\"host\":\"0000:06:00.0\",\"id\":\"hostdev0\",\"bus\":\"pci.5\",\"addr\":\"0x0\"}: vfio 0000:06:00.0: group 7 is not viable\n\
+         2026-11-30T08:15:11.845201Z qemu-system-x86_64: -device {\"driver\":\"vfio-pci\",\"host\":\"0000:06:00.0\",\"id\":\"hostdev0\",\"bus\":\"pci.5\",\"addr\":\"0x0\"}: Please ensure all devices within the iommu_group are bound to their vfio bus driver.\n\
+         2026-11-30 08:15:12.010+0000: shutting down, reason=failed\n",
+    );
+    let (report, code) = diagnose(&["--root", root.to_str().unwrap()], &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(report["vm"], "win10", "{report:#}");
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "group-not-viable", "{report:#}");
+    let evidence = first["evidence"].as_array().unwrap();
+    assert!(evidence[0]["source"].as_str().unwrap().ends_with("var/log/libvirt/qemu/win10.log"), "{evidence:#?}");
+    assert_eq!(evidence[0]["line"], 4, "the line of the last start, not an earlier one");
+}

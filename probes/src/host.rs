@@ -50,10 +50,11 @@ pub enum Command {
     Pveversion,
     ProxmoxBootStatus,
     DetectVirt,
+    JournalVmStarts,
 }
 
 impl Command {
-    pub const ALL: [Command; 8] = [
+    pub const ALL: [Command; 9] = [
         Command::Dmesg,
         Command::JournalKernel,
         Command::LspciNnk,
@@ -62,6 +63,7 @@ impl Command {
         Command::Pveversion,
         Command::ProxmoxBootStatus,
         Command::DetectVirt,
+        Command::JournalVmStarts,
     ];
 
     /// Where the output is kept in a snapshot.
@@ -75,6 +77,7 @@ impl Command {
             Command::Pveversion => "cmd/pveversion-v",
             Command::ProxmoxBootStatus => "cmd/proxmox-boot-tool-status",
             Command::DetectVirt => "cmd/systemd-detect-virt",
+            Command::JournalVmStarts => "cmd/journalctl-vm-starts",
         }
     }
 
@@ -89,6 +92,12 @@ impl Command {
             Command::Pveversion => &["pveversion", "-v"],
             Command::ProxmoxBootStatus => &["proxmox-boot-tool", "status"],
             Command::DetectVirt => &["systemd-detect-virt"],
+            // The Proxmox daemons that start VMs, this boot: task start/end lines with
+            // their errors, and `Starting VM … failed` from start-on-boot.
+            Command::JournalVmStarts => &[
+                "journalctl", "-b", "0", "-t", "pvedaemon", "-t", "pve-guests", "-t", "qm", "-t", "qmeventd",
+                "--no-pager", "-q", "-n", "5000",
+            ],
         }
     }
 

@@ -43,7 +43,49 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
         facts.pci_mappings = pve_mapping::parse_pci_mappings(&text).into_iter().map(mapping_fact).collect();
     }
     proxmox_start_tasks(ctx, facts);
+    journal_start_lines(ctx, facts);
     libvirt_logs(ctx, facts);
+}
+
+/// Journal lines of the Proxmox daemons that name a VM's start (`…:qmstart:100:…`,
+/// `Starting VM 100 failed: …`), added to that VM's start record. Only on Proxmox hosts.
+fn journal_start_lines(ctx: &mut Ctx, facts: &mut Facts) {
+    if !facts.vms.iter().any(|v| v.manager == engine::facts::VmManager::Proxmox) || !ctx.host.exists(PVE_VMS) {
+        return;
+    }
+    let command = crate::host::Command::JournalVmStarts;
+    let text = match ctx.host.command(command) {
+        Ok(mut reader) => {
+            let mut bytes = Vec::new();
+            if std::io::Read::read_to_end(&mut reader, &mut bytes).is_err() {
+                return;
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        Err(e) => {
+            ctx.failed(command.snapshot_path(), &e);
+            return;
+        }
+    };
+    let journal = start_log(&text, command.snapshot_path());
+    for vm in facts.vms.iter().filter(|v| v.manager == engine::facts::VmManager::Proxmox) {
+        let task = format!(":qmstart:{}:", vm.id);
+        let boot = format!("VM {} ", vm.id);
+        let lines: Vec<LogLine> =
+            journal.lines.iter().filter(|l| l.text.contains(&task) || l.text.contains(&boot)).cloned().collect();
+        if lines.is_empty() {
+            continue;
+        }
+        // `Starting VM … failed` says so; a task's end line carries only the message.
+        let failed = lines.iter().any(|l| l.text.contains("failed")).then_some(true);
+        facts.start_logs.push(StartLog {
+            vm: Some(vm.id.clone()),
+            source: command.snapshot_path().to_string(),
+            lines,
+            started_at: None,
+            failed,
+        });
+    }
 }
 
 const PVE_MAPPINGS: &str = "etc/pve/mapping/pci.cfg";
