@@ -255,6 +255,9 @@ fn a_libvirt_start_failure_is_read_from_the_domain_log() {
     let first = &report["findings"][0];
     assert_eq!(first["cause"], "group-not-viable", "{report:#}");
     let evidence = first["evidence"].as_array().unwrap();
-    assert!(evidence[0]["source"].as_str().unwrap().ends_with("var/log/libvirt/qemu/win10.log"), "{evidence:#?}");
+    assert!(
+        evidence[0]["source"].as_str().unwrap().ends_with("var/log/libvirt/qemu/win10.log"),
+        "{evidence:#?}"
+    );
     assert_eq!(evidence[0]["line"], 4, "the line of the last start, not an earlier one");
 }

@@ -95,8 +95,21 @@ impl Command {
             // The Proxmox daemons that start VMs, this boot: task start/end lines with
             // their errors, and `Starting VM … failed` from start-on-boot.
             Command::JournalVmStarts => &[
-                "journalctl", "-b", "0", "-t", "pvedaemon", "-t", "pve-guests", "-t", "qm", "-t", "qmeventd",
-                "--no-pager", "-q", "-n", "5000",
+                "journalctl",
+                "-b",
+                "0",
+                "-t",
+                "pvedaemon",
+                "-t",
+                "pve-guests",
+                "-t",
+                "qm",
+                "-t",
+                "qmeventd",
+                "--no-pager",
+                "-q",
+                "-n",
+                "5000",
             ],
         }
     }

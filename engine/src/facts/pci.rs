@@ -50,6 +50,37 @@ pub struct PciDevice {
 }
 
 impl PciDevice {
+    /// A device known by its identity only; every other fact starts unknown.
+    pub fn new(address: String, vendor_id: u16, device_id: u16, class: u32, from: Provenance) -> Self {
+        Self {
+            address,
+            vendor_id,
+            device_id,
+            subsystem_vendor_id: None,
+            subsystem_device_id: None,
+            class,
+            revision: None,
+            vendor_name: None,
+            device_name: None,
+            class_name: None,
+            driver: DriverBinding::Unknown,
+            kernel_modules: None,
+            iommu_group: None,
+            boot_vga: None,
+            reset_methods: None,
+            power_state: None,
+            d3cold_allowed: None,
+            driver_override: None,
+            msi_vectors: None,
+            vfio_interrupts: None,
+            bars: None,
+            upstream: None,
+            config: None,
+            inaccessible: None,
+            from,
+        }
+    }
+
     pub fn base_class(&self) -> u8 {
         (self.class >> 16) as u8
     }

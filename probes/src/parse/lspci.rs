@@ -154,34 +154,19 @@ fn parse_device_line(line: &str, source: &str, line_no: u64) -> Option<PciDevice
     let class = (hex("class")? << 8) | hex("progif").unwrap_or(0);
     let (vendor_name, device_name) =
         captures.name("name").map_or((None, None), |name| split_device_name(name.as_str()));
-    Some(PciDevice {
+    let mut device = PciDevice::new(
         address,
-        vendor_id: hex("ven")? as u16,
-        device_id: hex("did")? as u16,
-        subsystem_vendor_id: None,
-        subsystem_device_id: None,
+        hex("ven")? as u16,
+        hex("did")? as u16,
         class,
-        // lspci leaves ` (rev %02x)` out when the revision is zero (domain.md 3.7).
-        revision: Some(hex("rev").unwrap_or(0) as u8),
-        vendor_name,
-        device_name,
-        class_name: captures.name("classname").map(|m| m.as_str().to_owned()),
-        driver: DriverBinding::Unknown,
-        kernel_modules: None,
-        iommu_group: None,
-        boot_vga: None,
-        reset_methods: None,
-        power_state: None,
-        d3cold_allowed: None,
-        driver_override: None,
-        msi_vectors: None,
-        vfio_interrupts: None,
-        bars: None,
-        upstream: None,
-        config: None,
-        inaccessible: None,
-        from: Provenance::line(source, line_no),
-    })
+        Provenance::line(source, line_no),
+    );
+    // lspci leaves ` (rev %02x)` out when the revision is zero (domain.md 3.7).
+    device.revision = Some(hex("rev").unwrap_or(0) as u8);
+    device.vendor_name = vendor_name;
+    device.device_name = device_name;
+    device.class_name = captures.name("classname").map(|m| m.as_str().to_owned());
+    Some(device)
 }
 
 /// Vendor and device names run together in lspci's text. Only pci.ids' placeholder for

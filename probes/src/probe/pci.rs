@@ -121,33 +121,11 @@ fn sysfs_devices(ctx: &mut Ctx, kernel: Option<KernelVersion>) -> Vec<PciDevice>
             ctx.note(&base, "skipped: vendor, device or class unreadable");
             continue;
         };
-        let mut dev = PciDevice {
-            address,
-            vendor_id: vendor as u16,
-            device_id: device as u16,
-            subsystem_vendor_id: hex(ctx, "subsystem_vendor").map(|v| v as u16),
-            subsystem_device_id: hex(ctx, "subsystem_device").map(|v| v as u16),
-            class,
-            revision: hex(ctx, "revision").map(|v| v as u8),
-            vendor_name: None,
-            device_name: None,
-            class_name: None,
-            driver: DriverBinding::Unknown,
-            kernel_modules: None,
-            iommu_group: None,
-            boot_vga: None,
-            reset_methods: None,
-            power_state: None,
-            d3cold_allowed: None,
-            driver_override: None,
-            msi_vectors: None,
-            vfio_interrupts: None,
-            bars: None,
-            upstream: None,
-            config: None,
-            inaccessible: None,
-            from: Provenance::file(base.clone()),
-        };
+        let mut dev =
+            PciDevice::new(address, vendor as u16, device as u16, class, Provenance::file(base.clone()));
+        dev.subsystem_vendor_id = hex(ctx, "subsystem_vendor").map(|v| v as u16);
+        dev.subsystem_device_id = hex(ctx, "subsystem_device").map(|v| v as u16);
+        dev.revision = hex(ctx, "revision").map(|v| v as u8);
         dev.driver = match ctx.host.kind(&format!("{base}/driver")) {
             Some(_) => {
                 ctx.link_name(&format!("{base}/driver")).map_or(DriverBinding::Unknown, DriverBinding::Bound)
@@ -273,33 +251,15 @@ fn device_from_header(
     let class =
         u32::from(*bytes.get(0x09)?) | u32::from(*bytes.get(0x0a)?) << 8 | u32::from(*bytes.get(0x0b)?) << 16;
     let header_type = config.header_type;
-    Some(PciDevice {
-        address: address.to_string(),
-        vendor_id: u16_at(0)?,
-        device_id: u16_at(2)?,
-        subsystem_vendor_id: (header_type == 0).then(|| u16_at(0x2c)).flatten(),
-        subsystem_device_id: (header_type == 0).then(|| u16_at(0x2e)).flatten(),
-        class,
-        revision: bytes.get(0x08).copied(),
-        vendor_name: None,
-        device_name: None,
-        class_name: None,
-        driver: DriverBinding::Unknown,
-        kernel_modules: None,
-        iommu_group: None,
-        boot_vga: None,
-        reset_methods: None,
-        power_state: None,
-        d3cold_allowed: None,
-        driver_override: None,
-        msi_vectors: None,
-        vfio_interrupts: None,
-        bars: None,
-        upstream: None,
-        config: Some(config),
-        inaccessible: Some(false),
-        from,
-    })
+    let mut device = PciDevice::new(address.to_string(), u16_at(0)?, u16_at(2)?, class, from);
+    if header_type == 0 {
+        device.subsystem_vendor_id = u16_at(0x2c);
+        device.subsystem_device_id = u16_at(0x2e);
+    }
+    device.revision = bytes.get(0x08).copied();
+    device.config = Some(config);
+    device.inaccessible = Some(false);
+    Some(device)
 }
 
 fn name(ctx: &Ctx, device: &mut PciDevice) {

@@ -50,7 +50,8 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
 /// Journal lines of the Proxmox daemons that name a VM's start (`…:qmstart:100:…`,
 /// `Starting VM 100 failed: …`), added to that VM's start record. Only on Proxmox hosts.
 fn journal_start_lines(ctx: &mut Ctx, facts: &mut Facts) {
-    if !facts.vms.iter().any(|v| v.manager == engine::facts::VmManager::Proxmox) || !ctx.host.exists(PVE_VMS) {
+    if !facts.vms.iter().any(|v| v.manager == engine::facts::VmManager::Proxmox) || !ctx.host.exists(PVE_VMS)
+    {
         return;
     }
     let command = crate::host::Command::JournalVmStarts;
@@ -71,8 +72,12 @@ fn journal_start_lines(ctx: &mut Ctx, facts: &mut Facts) {
     for vm in facts.vms.iter().filter(|v| v.manager == engine::facts::VmManager::Proxmox) {
         let task = format!(":qmstart:{}:", vm.id);
         let boot = format!("VM {} ", vm.id);
-        let lines: Vec<LogLine> =
-            journal.lines.iter().filter(|l| l.text.contains(&task) || l.text.contains(&boot)).cloned().collect();
+        let lines: Vec<LogLine> = journal
+            .lines
+            .iter()
+            .filter(|l| l.text.contains(&task) || l.text.contains(&boot))
+            .cloned()
+            .collect();
         if lines.is_empty() {
             continue;
         }
