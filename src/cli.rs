@@ -66,6 +66,14 @@ State: ok (nothing found), warning (a warning-level finding concerns it), blocke
     /// Work with the rule set.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Write a redacted report.zip for a support thread: snapshot, facts, diagnosis, report.md, report.html.
+    #[command(
+        after_help = "Examples:\n  sudo vfio-doctor report\n  sudo vfio-doctor report -o /tmp/gpu-report.zip --redact-vm-names\n  \
+vfio-doctor report --from old-report.zip -o new-report.zip   (re-diagnose with the newest rules)\n\n\
+Host names, IP and MAC addresses, serial numbers, UUIDs, user names and secrets are replaced by\n\
+consistent tokens; the map from tokens to real values is written next to the zip and never into it."
+    )]
+    Report(ReportArgs),
     /// Capture this host into a snapshot folder (or a one-file `.host` archive).
     #[command(after_help = "Examples:\n  sudo vfio-doctor snapshot /tmp/my-host\n  \
 sudo vfio-doctor snapshot my-host.host\n\nRun as root to capture config space, /proc/iomem and a restricted kernel log.")]
@@ -75,6 +83,12 @@ sudo vfio-doctor snapshot my-host.host\n\nRun as root to capture config space, /
         /// Free text stored in the manifest: what this snapshot shows.
         #[arg(long)]
         description: Option<String>,
+        /// Replace host names, addresses, serials, UUIDs, users and secrets, as `report` does.
+        #[arg(long)]
+        redact: bool,
+        /// With --redact, replace VM names too.
+        #[arg(long, requires = "redact")]
+        redact_vm_names: bool,
     },
 }
 
@@ -110,6 +124,25 @@ pub struct RomArgs {
     pub format: Format,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Where to write the zip (must not exist).
+    #[arg(short, long, default_value = "report.zip")]
+    pub output: PathBuf,
+    /// Keep host names, addresses, serials and secrets (not for public posts).
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Replace VM names too.
+    #[arg(long, conflicts_with = "no_redact")]
+    pub redact_vm_names: bool,
+    /// Render report.md and report.html from templates in this folder instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Symptoms to lead the diagnosis with, as for `diagnose`.
+    #[arg(long = "symptom", value_name = "SYMPTOM")]
+    pub symptoms: Vec<String>,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     #[default]
@@ -141,8 +174,8 @@ pub enum RulesCommand {
 /// Where the facts come from. Without any of these, the live host.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SourceArgs {
-    /// Read a snapshot: a folder, a `.host` text archive or a report zip.
-    #[arg(long, value_name = "SNAPSHOT", conflicts_with = "paste", global = true)]
+    /// Read a snapshot: a folder, a `.host` text archive or a report zip (`--from` reads the same).
+    #[arg(long, visible_alias = "from", value_name = "SNAPSHOT", conflicts_with = "paste", global = true)]
     pub root: Option<PathBuf>,
     /// Read text pasted from a forum post (any mix of dmesg, lspci, VM config, …); `-` is stdin.
     #[arg(long, value_name = "FILE", num_args = 1.., global = true)]

@@ -64,3 +64,17 @@ pub fn load(extra: Option<&Path>) -> Result<(RuleSet, Vec<RuleError>)> {
     }
     Ok(engine::load(&files))
 }
+
+/// The version of the built-in rule set: the tool version plus a digest of every rule
+/// file, so two binaries with the same rules say the same.
+pub fn ruleset_version() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let files = builtin_files();
+    for file in &files {
+        hasher.update(file.path.as_bytes());
+        hasher.update(file.text.as_bytes());
+    }
+    let digest: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("{} ({} rules, {digest})", env!("CARGO_PKG_VERSION"), files.len())
+}

@@ -7,7 +7,13 @@ use probes::host::{write_snapshot, Command, LiveHost, RecordingHost};
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(args: &SourceArgs, out: &Path, description: Option<String>) -> Result<Outcome> {
+pub fn run(
+    args: &SourceArgs,
+    out: &Path,
+    description: Option<String>,
+    redact: Option<bool>,
+) -> Result<Outcome> {
+    let _ = redact;
     if args.root.is_some() || !args.paste.is_empty() {
         bail!("snapshot captures the live host; --root and --paste do not apply");
     }

@@ -10,9 +10,9 @@ use std::io::Read;
 use std::path::Path;
 
 /// Zip limits: a bundle is a few MB; anything far larger is a mistake or an attack.
-const ZIP_MAX_ENTRIES: usize = 200_000;
-const ZIP_MAX_TOTAL: u64 = 1 << 30;
-const ZIP_MAX_ENTRY: u64 = 256 << 20;
+const ZIP_MAX_ENTRIES: usize = 100_000;
+const ZIP_MAX_TOTAL: u64 = 256 << 20;
+const ZIP_MAX_ENTRY: u64 = 64 << 20;
 /// The folder inside a report zip that holds the snapshot, when there is one.
 pub const ZIP_SNAPSHOT_PREFIX: &str = "snapshot/";
 
@@ -74,6 +74,12 @@ fn read_zip(path: &Path, name: &str) -> Result<MemTree, HostError> {
             tree.insert(&relative, MemEntry::Dir).map_err(|e| invalid(e.to_string()))?;
             continue;
         }
+        if entry.size() > ZIP_MAX_ENTRY {
+            return Err(invalid(format!(
+                "{relative}: declares {} bytes unpacked, more than {ZIP_MAX_ENTRY}; refusing a likely zip bomb",
+                entry.size()
+            )));
+        }
         let mut bytes = Vec::new();
         (&mut entry)
             .take(ZIP_MAX_ENTRY + 1)
@@ -89,13 +95,36 @@ fn read_zip(path: &Path, name: &str) -> Result<MemTree, HostError> {
             )));
         }
         let entry_value = if entry.is_symlink() {
-            MemEntry::Link(String::from_utf8_lossy(&bytes).into_owned())
+            let target = String::from_utf8_lossy(&bytes).into_owned();
+            if leaves_tree(&relative, &target) {
+                return Err(invalid(format!("{relative}: link to `{target}` points outside the snapshot")));
+            }
+            MemEntry::Link(target)
         } else {
             MemEntry::File(bytes)
         };
         tree.insert(&relative, entry_value).map_err(|e| invalid(e.to_string()))?;
     }
     Ok(tree)
+}
+
+/// Whether a link at `at` with `target` would lead above the tree's root (or is absolute).
+fn leaves_tree(at: &str, target: &str) -> bool {
+    if target.starts_with('/') {
+        return true;
+    }
+    let mut depth: i64 = at.split('/').filter(|c| !c.is_empty()).count() as i64 - 1;
+    for component in target.split('/') {
+        match component {
+            "" | "." => {}
+            ".." => depth -= 1,
+            _ => depth += 1,
+        }
+        if depth < 0 {
+            return true;
+        }
+    }
+    false
 }
 
 /// What `write_snapshot` wrote.
