@@ -8,9 +8,10 @@ use std::path::PathBuf;
     name = "vfio-doctor",
     version,
     about = "Diagnose PCI/GPU passthrough (VFIO) problems on Proxmox VE, QEMU/KVM and libvirt hosts",
-    long_about = "vfio-doctor reads the host (or a snapshot, or text pasted from a forum post) into typed \
-facts: IOMMU state, groups, PCI devices and their drivers, kernel command line, bootloader, modules and VM \
-configs. It never changes the host.",
+    long_about = "vfio-doctor reads the host (or a snapshot, a report zip, or text pasted from a forum post) into \
+typed facts: IOMMU state, groups, PCI devices and their drivers, kernel command line, bootloader, modules, \
+ROMs and VM configs. Its rules then say what is wrong, most likely cause first, with the line that proves \
+it and fixes written for this host. It never changes the host. Without a command it runs `diagnose`.",
     after_help = "Examples:\n  vfio-doctor facts                      summary of this host\n  \
 vfio-doctor facts --json               every fact, as JSON\n  \
 vfio-doctor facts --paste post.txt     facts from text pasted into a forum post\n  \
@@ -157,6 +158,20 @@ pub enum RulesCommand {
     List {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+    },
+    /// Explain one rule: what it checks, why it matters, its fixes and an example of its evidence.
+    Explain {
+        id: String,
+        /// The folder holding fixtures/ and tests/paste/ (for the example).
+        #[arg(long, default_value = ".")]
+        base: PathBuf,
+    },
+    /// Check every rule: it loads (schema, regexes, fact paths, templates, derived-fact
+    /// order), its ids are unique, it has existing hosts to fire and stay quiet on.
+    Lint {
+        /// The folder holding fixtures/ and tests/paste/.
+        #[arg(long, default_value = ".")]
+        base: PathBuf,
     },
     /// Run each rule's own tests: the hosts it must fire on and stay quiet on.
     #[command(

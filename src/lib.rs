@@ -32,8 +32,11 @@ impl From<Outcome> for ExitCode {
 
 /// Runs vfio-doctor with the given arguments (the first is the program name).
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    use clap::Parser;
-    let cli = match cli::Cli::try_parse_from(args) {
+    use clap::{CommandFactory, FromArgMatches};
+    // `--version` names the rule set too: rules change between releases of the same binary.
+    let version: &'static str = Box::leak(rules::ruleset_version().into_boxed_str());
+    let matches = cli::Cli::command().version(version).try_get_matches_from(args);
+    let cli = match matches.and_then(|m| cli::Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

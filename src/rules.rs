@@ -76,5 +76,5 @@ pub fn ruleset_version() -> String {
         hasher.update(file.text.as_bytes());
     }
     let digest: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
-    format!("{} ({} rules, {digest})", env!("CARGO_PKG_VERSION"), files.len())
+    format!("{} (rule set {digest}, {} rules)", env!("CARGO_PKG_VERSION"), files.len())
 }

@@ -13,6 +13,8 @@ pub fn run(rules_dir: Option<&Path>, command: RulesCommand) -> Result<Outcome> {
     let (rules, errors) = crate::rules::load(rules_dir)?;
     match command {
         RulesCommand::List { format } => list(&rules, format),
+        RulesCommand::Explain { id, base } => explain(&rules, &id, &base),
+        RulesCommand::Lint { base } => lint(&rules, &errors, &base),
         RulesCommand::Test { ids, base } => {
             for error in &errors {
                 render::warning(&format!("rule does not load: {error}"));
@@ -54,6 +56,112 @@ fn list(rules: &RuleSet, format: Format) -> Result<Outcome> {
     }
     writeln!(out, "{table}")?;
     Ok(Outcome::Clean)
+}
+
+fn explain(rules: &RuleSet, id: &str, base: &Path) -> Result<Outcome> {
+    let Some(rule) = rules.get(id) else {
+        let mut ids: Vec<&str> = rules.rules.iter().map(|r| r.id()).collect();
+        ids.sort();
+        let near: Vec<&&str> = ids.iter().filter(|i| i.contains(id) || id.contains(**i)).take(5).collect();
+        anyhow::bail!(
+            "no rule `{id}`{}; `vfio-doctor rules list` shows them all",
+            if near.is_empty() {
+                String::new()
+            } else {
+                format!(" (similar: {})", near.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "))
+            }
+        )
+    };
+    let raw = &rule.raw;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{} — {}", raw.id, raw.title)?;
+    writeln!(
+        out,
+        "cause: {} · severity: {:?} · confidence: {:?} · status: {:?}",
+        raw.cause, raw.severity, raw.confidence, raw.status
+    )?;
+    if !raw.symptoms.is_empty() {
+        writeln!(out, "symptoms: {}", raw.symptoms.join(", "))?;
+    }
+    writeln!(out, "file: {}\n", rule.file)?;
+    writeln!(out, "{}", raw.explain.trim_end())?;
+    writeln!(out, "\n## Fixes")?;
+    for (i, fix) in raw.fixes.iter().enumerate() {
+        writeln!(
+            out,
+            "{}. {} ({:?} risk{})",
+            i + 1,
+            fix.title,
+            fix.risk,
+            if fix.reboot { ", reboot" } else { "" }
+        )?;
+        writeln!(out, "   {}", fix.why)?;
+        for step in &fix.steps {
+            writeln!(out, "   - {step}")?;
+        }
+    }
+    if !raw.references.is_empty() {
+        writeln!(out, "\n## References")?;
+        for reference in &raw.references {
+            writeln!(out, "- {reference}")?;
+        }
+    }
+    // An example: the evidence it shows on the first host it must fire on.
+    if let Some(case) = raw.tests.fires.first() {
+        if let Ok(host) = open_case(case, base) {
+            let facts = probes::collect(host.as_ref(), &render::names::load());
+            let options = engine::Options { preview: true, ..Default::default() };
+            let report = engine::evaluate(rules, &facts, &options);
+            if let Some(finding) = report.findings.iter().find(|f| f.rule == raw.id) {
+                writeln!(out, "\n## Example ({case})")?;
+                writeln!(out, "{}", finding.summary)?;
+                for e in &finding.evidence {
+                    writeln!(out, "  {} {}", render::diagnosis::evidence_location(e), e.text)?;
+                }
+            }
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+/// Everything wrong with the rule set, one line each; exit 1 when anything is.
+fn lint(rules: &RuleSet, errors: &[engine::RuleError], base: &Path) -> Result<Outcome> {
+    let mut out = std::io::stdout().lock();
+    let mut problems = 0;
+    for error in errors {
+        writeln!(out, "{error}")?;
+        problems += 1;
+    }
+    for rule in &rules.rules {
+        let tests = &rule.raw.tests;
+        if tests.fires.is_empty() {
+            writeln!(out, "{} [{}]: no host it must fire on (tests.fires)", rule.file, rule.id())?;
+            problems += 1;
+        }
+        if tests.quiet.is_empty() {
+            writeln!(out, "{} [{}]: no host it must stay quiet on (tests.quiet)", rule.file, rule.id())?;
+            problems += 1;
+        }
+        for case in tests.fires.iter().chain(&tests.quiet) {
+            let exists = match case.split_once(':') {
+                Some(("fixture", name)) => base.join("fixtures").join(name).is_dir(),
+                Some(("paste", file)) => base.join("tests/paste").join(file).is_file(),
+                _ => false,
+            };
+            if !exists {
+                writeln!(
+                    out,
+                    "{} [{}]: test host `{case}` does not exist under {}",
+                    rule.file,
+                    rule.id(),
+                    base.display()
+                )?;
+                problems += 1;
+            }
+        }
+    }
+    writeln!(out, "{} rules, {problems} problems", rules.rules.len() + errors.len())?;
+    Ok(if problems == 0 { Outcome::Clean } else { Outcome::Findings })
 }
 
 /// Opens a test host: `fixture:NAME` or `paste:FILE`.
