@@ -22,6 +22,21 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             snapshot::run(&cli.source, &out, description, redact.then_some(redact_vm_names))
         }
         Some(Command::Report(_)) => anyhow::bail!("report: not available in this build"),
+        Some(Command::Completions { shell }) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            // Generate into memory: clap_complete panics on a closed pipe, `write_all` reports it.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "vfio-doctor", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout(), &script)?;
+            Ok(Outcome::Clean)
+        }
+        Some(Command::Man) => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command).render(&mut page)?;
+            std::io::Write::write_all(&mut std::io::stdout(), &page)?;
+            Ok(Outcome::Clean)
+        }
         None => diagnose::run(&cli.source, cli.rules.as_deref(), &crate::cli::DiagnoseArgs::default()),
     }
 }

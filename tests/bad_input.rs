@@ -139,3 +139,14 @@ fn bad_arguments_exit_2_and_help_exits_0() {
     assert_eq!(help.status.code(), Some(0));
     assert!(stdout(&help).contains("Examples"));
 }
+
+#[test]
+fn completions_and_the_man_page_come_out_of_the_binary() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = run(&["completions", shell]);
+        assert!(output.status.success(), "{shell}");
+        assert!(stdout(&output).contains("diagnose"), "{shell} completion lists subcommands");
+    }
+    let man = run(&["man"]);
+    assert!(stdout(&man).contains(".TH vfio-doctor 1"));
+}
