@@ -65,8 +65,10 @@ State: ok (nothing found), warning (a warning-level finding concerns it), blocke
         format: Format,
     },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
-    #[command(after_help = "Examples:\n  vfio-doctor completions bash > /etc/bash_completion.d/vfio-doctor\n  \
-vfio-doctor completions zsh > /usr/share/zsh/vendor-completions/_vfio-doctor")]
+    #[command(
+        after_help = "Examples:\n  vfio-doctor completions bash > /etc/bash_completion.d/vfio-doctor\n  \
+vfio-doctor completions zsh > /usr/share/zsh/vendor-completions/_vfio-doctor"
+    )]
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
     #[command(after_help = "Example:\n  vfio-doctor man | gzip > /usr/share/man/man1/vfio-doctor.1.gz")]

@@ -2,6 +2,7 @@
 
 mod diagnose;
 mod facts;
+mod report;
 mod rom;
 mod rules;
 mod snapshot;
@@ -21,7 +22,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(Command::Snapshot { out, description, redact, redact_vm_names }) => {
             snapshot::run(&cli.source, &out, description, redact.then_some(redact_vm_names))
         }
-        Some(Command::Report(_)) => anyhow::bail!("report: not available in this build"),
+        Some(Command::Report(args)) => report::run(&cli.source, cli.rules.as_deref(), &args),
         Some(Command::Completions { shell }) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             // Generate into memory: clap_complete panics on a closed pipe, `write_all` reports it.

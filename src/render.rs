@@ -1,5 +1,6 @@
 //! Everything vfio-doctor draws on a terminal.
 
+pub mod bundle;
 pub mod diagnosis;
 pub mod facts;
 pub mod markdown;

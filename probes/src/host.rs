@@ -202,3 +202,37 @@ pub struct HostDescription {
     pub captured_by: Option<String>,
     pub privileged: Option<bool>,
 }
+
+/// A boxed host is a host: lets wrappers (recording) take whatever source was opened.
+impl<H: Host + ?Sized> Tree for Box<H> {
+    fn read(&self, path: &str) -> Result<Vec<u8>, HostError> {
+        (**self).read(path)
+    }
+    fn open(&self, path: &str) -> Result<Box<dyn BufRead + '_>, HostError> {
+        (**self).open(path)
+    }
+    fn list(&self, path: &str) -> Result<Vec<String>, HostError> {
+        (**self).list(path)
+    }
+    fn read_link(&self, path: &str) -> Result<String, HostError> {
+        (**self).read_link(path)
+    }
+    fn kind(&self, path: &str) -> Option<EntryKind> {
+        (**self).kind(path)
+    }
+    fn canonical(&self, path: &str, follow_last: bool) -> Result<String, HostError> {
+        (**self).canonical(path, follow_last)
+    }
+}
+
+impl<H: Host + ?Sized> Host for Box<H> {
+    fn command(&self, command: Command) -> Result<Box<dyn BufRead + '_>, HostError> {
+        (**self).command(command)
+    }
+    fn describe(&self) -> HostDescription {
+        (**self).describe()
+    }
+    fn origin(&self, path: &str) -> Option<&LineOrigin> {
+        (**self).origin(path)
+    }
+}

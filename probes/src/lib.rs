@@ -9,6 +9,7 @@ pub mod host;
 mod origin;
 pub mod parse;
 mod probe;
+pub mod redact;
 mod time;
 
 pub use collect::{collect, is_empty, Ctx};

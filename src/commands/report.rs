@@ -14,7 +14,10 @@ use std::path::Path;
 
 pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, report: &ReportArgs) -> Result<Outcome> {
     if std::fs::symlink_metadata(&report.output).is_ok() {
-        anyhow::bail!("{} already exists; choose a new name (vfio-doctor never overwrites)", report.output.display());
+        anyhow::bail!(
+            "{} already exists; choose a new name (vfio-doctor never overwrites)",
+            report.output.display()
+        );
     }
     let opened = source::open(args)?;
     let recorder = RecordingHost::new(opened.host);
@@ -23,10 +26,15 @@ pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, report: &ReportArgs) -> 
     if probes::is_empty(&original) {
         anyhow::bail!("no usable facts could be read from this source; nothing to report");
     }
-    for command in probes::host::Command::ALL {
-        if original.collection.source_kind == "live" {
+    if original.collection.source_kind == "live" {
+        for command in probes::host::Command::ALL {
             recorder.capture_command(command);
         }
+    }
+    // Read where the host's own names are defined, so redaction knows what to replace
+    // wherever else it appears.
+    for path in probes::redact::IDENTITY_FILES {
+        let _ = probes::host::Tree::read(&recorder, path);
     }
     let (tree, mut manifest) = recorder.finish(env!("CARGO_PKG_VERSION"));
     let (tree, redaction) = if report.no_redact {
@@ -65,13 +73,23 @@ pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, report: &ReportArgs) -> 
     }
 
     let mut out = std::io::stdout().lock();
-    writeln!(out, "Wrote {} ({} KiB, {} entries).", report.output.display(), written.bytes.div_ceil(1024), written.entries)?;
+    writeln!(
+        out,
+        "Wrote {} ({} KiB, {} entries).",
+        report.output.display(),
+        written.bytes.div_ceil(1024),
+        written.entries
+    )?;
     match &redaction {
         Some(r) if r.counts.is_empty() => writeln!(out, "Redaction: nothing personal found.")?,
         Some(r) => {
             let counts: Vec<String> = r.counts.iter().map(|(kind, n)| format!("{n} {kind}")).collect();
             writeln!(out, "Redacted: {}.", counts.join(", "))?;
-            writeln!(out, "The map from tokens to real values is in {} (keep it private).", bundle::map_path(&report.output).display())?;
+            writeln!(
+                out,
+                "The map from tokens to real values is in {} (keep it private).",
+                bundle::map_path(&report.output).display()
+            )?;
         }
         None => writeln!(out, "Not redacted (--no-redact): do not post this zip publicly.")?,
     }

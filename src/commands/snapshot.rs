@@ -26,8 +26,21 @@ pub fn run(
     for command in Command::ALL {
         recorder.capture_command(command);
     }
+    if redact.is_some() {
+        for path in probes::redact::IDENTITY_FILES {
+            let _ = probes::host::Tree::read(&recorder, path);
+        }
+    }
     let (tree, mut manifest) = recorder.finish(env!("CARGO_PKG_VERSION"));
     manifest.description = description;
+    let (tree, redaction) = match redact {
+        Some(vm_names) => {
+            let (redacted, redaction) =
+                probes::redact::redact_tree(&tree, &probes::redact::RedactOptions { vm_names });
+            (redacted, Some(redaction))
+        }
+        None => (tree, None),
+    };
     let summary = write_snapshot(out, &tree, &manifest)
         .with_context(|| format!("cannot write snapshot {}", out.display()))?;
     let mut stdout = std::io::stdout().lock();
@@ -39,6 +52,14 @@ pub fn run(
         summary.links,
         summary.bytes.div_ceil(1024)
     )?;
+    if let Some(redaction) = &redaction {
+        let counts: Vec<String> = redaction.counts.iter().map(|(kind, n)| format!("{n} {kind}")).collect();
+        writeln!(
+            stdout,
+            "Redacted: {}.",
+            if counts.is_empty() { "nothing personal found".into() } else { counts.join(", ") }
+        )?;
+    }
     if !manifest.unreadable.is_empty() {
         writeln!(
             stdout,

@@ -89,8 +89,8 @@ fn summary(facts: &Facts) -> Value {
         "distro": k.distro.as_ref().and_then(|d| d.value.pretty_name.clone()),
         "proxmox": k.proxmox.as_ref().and_then(|p| p.value.manager.clone()),
         "cpu": facts.cpu.model_name.as_ref().map(|m| m.value.clone()),
-        "bootloader": facts.boot.loader.as_ref().map(|l| format!("{:?}", l.value)),
-        "firmware": facts.boot.firmware.as_ref().map(|f| format!("{:?}", f.value)),
+        "bootloader": facts.boot.loader.as_ref().map(|l| json!(l.value)),
+        "firmware": facts.boot.firmware.as_ref().map(|f| json!(f.value)),
         "iommu_active": facts.iommu.units.as_ref().map(|u| !u.value.is_empty()),
         "interrupt_remapping": facts.iommu.interrupt_remapping.as_ref().map(|f| f.value),
         "is_guest": facts.virt.is_guest.as_ref().map(|f| f.value),
@@ -98,7 +98,11 @@ fn summary(facts: &Facts) -> Value {
 }
 
 fn device_json(d: &PciDevice) -> Value {
-    let name = [d.vendor_name.as_deref(), d.device_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let name = [d.vendor_name.as_deref(), d.device_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
     json!({ "address": d.address, "ids": d.id_pair(), "name": name, "driver": d.driver.name(), "iommu_group": d.iommu_group })
 }
 
@@ -114,7 +118,10 @@ fn passthrough(facts: &Facts, tree: &MemTree) -> Value {
                 .line
                 .and_then(|n| {
                     let text = tree.read(&entry.from.source).ok()?;
-                    String::from_utf8_lossy(&text).lines().nth(n.checked_sub(1)? as usize).map(|l| l.trim().to_string())
+                    String::from_utf8_lossy(&text)
+                        .lines()
+                        .nth(n.checked_sub(1)? as usize)
+                        .map(|l| l.trim().to_string())
                 })
                 .unwrap_or_else(|| format!("{}: {}", entry.key, entry.hosts.join(";")));
             let matched: Vec<Value> = devices
@@ -125,7 +132,13 @@ fn passthrough(facts: &Facts, tree: &MemTree) -> Value {
                     let members: Vec<Value> = d
                         .iommu_group
                         .and_then(|id| groups.iter().find(|g| g.id == id))
-                        .map(|g| g.devices.iter().filter_map(|a| devices.iter().find(|x| &x.address == a)).map(device_json).collect())
+                        .map(|g| {
+                            g.devices
+                                .iter()
+                                .filter_map(|a| devices.iter().find(|x| &x.address == a))
+                                .map(device_json)
+                                .collect()
+                        })
                         .unwrap_or_default();
                     value["group_members"] = Value::Array(members);
                     value
@@ -188,15 +201,18 @@ fn sha256(bytes: &[u8]) -> String {
 
 /// Writes the zip; refuses to replace an existing file.
 pub fn write(b: &Bundle) -> Result<Written> {
-    let zip_name = b.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report.zip".into());
+    let zip_name =
+        b.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report.zip".into());
     let (md, html) = render_reports(b, &zip_name)?;
     let mut entries: Vec<(String, Vec<u8>, Option<String>)> = Vec::new();
     for (path, entry) in b.tree.entries() {
         match entry {
             MemEntry::File(bytes) => entries.push((format!("snapshot/{path}"), bytes.clone(), None)),
-            MemEntry::Link(target) => {
-                entries.push((format!("snapshot/{path}"), relative_target(path, target).into_bytes(), Some("link".into())))
-            }
+            MemEntry::Link(target) => entries.push((
+                format!("snapshot/{path}"),
+                relative_target(path, target).into_bytes(),
+                Some("link".into()),
+            )),
             MemEntry::Dir => entries.push((format!("snapshot/{path}/"), Vec::new(), Some("dir".into()))),
         }
     }
@@ -225,7 +241,8 @@ pub fn write(b: &Bundle) -> Result<Written> {
         .open(b.path)
         .with_context(|| format!("cannot create {}", b.path.display()))?;
     let mut zip = zip::ZipWriter::new(file);
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let count = entries.len();
     for (name, bytes, kind) in entries {
         match kind.as_deref() {
