@@ -164,11 +164,15 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// List every rule: id, cause, severity, symptoms.
+    #[command(
+        after_help = "Examples:\n  vfio-doctor rules list\n  vfio-doctor rules list --format json | jq '.rules[].id'"
+    )]
     List {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
     /// Explain one rule: what it checks, why it matters, its fixes and an example of its evidence.
+    #[command(after_help = "Example:\n  vfio-doctor rules explain intel-iommu-not-enabled")]
     Explain {
         id: String,
         /// The folder holding fixtures/ and tests/paste/ (for the example).
@@ -177,6 +181,9 @@ pub enum RulesCommand {
     },
     /// Check every rule: it loads (schema, regexes, fact paths, templates, derived-fact
     /// order), its ids are unique, it has existing hosts to fire and stay quiet on.
+    #[command(
+        after_help = "Examples:\n  vfio-doctor rules lint\n  vfio-doctor rules lint --rules my-new-rules/"
+    )]
     Lint {
         /// The folder holding fixtures/ and tests/paste/.
         #[arg(long, default_value = ".")]
@@ -184,7 +191,8 @@ pub enum RulesCommand {
     },
     /// Run each rule's own tests: the hosts it must fire on and stay quiet on.
     #[command(
-        after_help = "Run from the repository root: `fixture:NAME` is fixtures/NAME and `paste:FILE` is tests/paste/FILE."
+        after_help = "Examples:\n  vfio-doctor rules test\n  vfio-doctor rules test romfile-absent --rules my-new-rules/\n\n\
+Run from the repository root: `fixture:NAME` is fixtures/NAME and `paste:FILE` is tests/paste/FILE."
     )]
     Test {
         /// Only these rule ids.

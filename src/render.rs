@@ -5,6 +5,7 @@ pub mod diagnosis;
 pub mod facts;
 pub mod markdown;
 pub mod names;
+pub mod progress;
 pub mod rom;
 mod style;
 

@@ -14,7 +14,10 @@ pub struct Source {
 pub fn read_facts(args: &SourceArgs) -> Result<(engine::Facts, Vec<String>)> {
     let source = open(args)?;
     let names = crate::render::names::load();
-    let facts = probes::collect(source.host.as_ref(), &names);
+    let facts = {
+        let _status = crate::render::progress::Progress::start("Reading the host");
+        probes::collect(source.host.as_ref(), &names)
+    };
     if probes::is_empty(&facts) {
         let unreadable: Vec<String> =
             facts.collection.unreadable.iter().map(|u| format!("{} ({})", u.path, u.reason)).collect();

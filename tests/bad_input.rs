@@ -150,3 +150,29 @@ fn completions_and_the_man_page_come_out_of_the_binary() {
     let man = run(&["man"]);
     assert!(stdout(&man).contains(".TH vfio-doctor 1"));
 }
+
+#[test]
+fn every_subcommand_has_examples_in_its_help() {
+    for command in [
+        vec!["diagnose"],
+        vec!["facts"],
+        vec!["rom"],
+        vec!["vms"],
+        vec!["report"],
+        vec!["snapshot"],
+        vec!["completions"],
+        vec!["man"],
+        vec!["rules", "list"],
+        vec!["rules", "explain"],
+        vec!["rules", "lint"],
+        vec!["rules", "test"],
+    ] {
+        let mut args = command.clone();
+        args.push("--help");
+        let output = run(&args);
+        assert!(output.status.success(), "{command:?}");
+        assert!(stdout(&output).contains("Example"), "{command:?} --help has no example");
+    }
+    let version = run(&["--version"]);
+    assert!(stdout(&version).contains("rule set"), "{}", stdout(&version));
+}

@@ -19,6 +19,7 @@ pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, report: &ReportArgs) -> 
             report.output.display()
         );
     }
+    let status = render::progress::Progress::start("Collecting the host for the report");
     let opened = source::open(args)?;
     let recorder = RecordingHost::new(opened.host);
     let names = render::names::load();
@@ -57,6 +58,8 @@ pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, report: &ReportArgs) -> 
     let mut diagnosis = engine::evaluate(&rules, &facts, &options);
     diagnosis.skipped_rules = errors.iter().map(ToString::to_string).collect();
 
+    drop(status);
+    let status = render::progress::Progress::start("Writing the report");
     let written = bundle::write(&bundle::Bundle {
         path: &report.output,
         tree: &tree,
@@ -67,6 +70,7 @@ pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, report: &ReportArgs) -> 
         templates: report.templates.as_deref(),
         ruleset: &crate::rules::ruleset_version(),
     })?;
+    drop(status);
     if let Some(redaction) = &redaction {
         bundle::write_redaction_map(&report.output, redaction)
             .with_context(|| "cannot write the redaction map next to the zip")?;

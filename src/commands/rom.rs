@@ -67,7 +67,10 @@ fn read_device(args: &RomArgs) -> Result<RomFile> {
         hex_attr(&address, "vendor").zip(hex_attr(&address, "device")).map(|(v, d)| (v as u16, d as u16));
     let boot_vga = std::fs::read_to_string(format!("/sys/bus/pci/devices/{address}/boot_vga"))
         .is_ok_and(|t| t.trim() == "1");
-    match live.read_device_rom(&address) {
+    let status = crate::render::progress::Progress::start(&format!("Reading the ROM of {address}"));
+    let read = live.read_device_rom(&address);
+    drop(status);
+    match read {
         Ok(bytes) => {
             if let Some(save) = &args.save {
                 std::fs::OpenOptions::new()
