@@ -59,12 +59,22 @@ fn log_of(bytes: usize) -> KernelLog {
     let mut n = 0u64;
     while size < bytes {
         n += 1;
-        let text = if n % 997 == 0 { rare[(n as usize / 997) % rare.len()] } else { common[n as usize % common.len()] };
+        let text = if n % 997 == 0 {
+            rare[(n as usize / 997) % rare.len()]
+        } else {
+            common[n as usize % common.len()]
+        };
         let raw = format!("[{:>12.6}] {text}", n as f64 * 0.0007);
         size += raw.len() + 1;
         lines.push(LogLine { n, ts: Some(n as f64 * 0.0007), text: text.to_string(), raw });
     }
-    KernelLog { origin: LogOrigin::Dmesg, source: "cmd/dmesg".into(), total_lines: n, dropped_lines: 0, lines }
+    KernelLog {
+        origin: LogOrigin::Dmesg,
+        source: "cmd/dmesg".into(),
+        total_lines: n,
+        dropped_lines: 0,
+        lines,
+    }
 }
 
 fn fixture_facts(name: &str) -> Facts {
@@ -75,9 +85,13 @@ fn fixture_facts(name: &str) -> Facts {
 fn diagnose_fixtures(c: &mut Criterion) {
     let (rules, _) = load(&shipped_rules());
     let mut group = c.benchmark_group("diagnose");
-    for name in ["intel-nvidia-vfio-ok", "amd-ryzen-shared-group", "efifb-bar-reserve", "kvm-guest-epyc-no-iommu"] {
+    for name in
+        ["intel-nvidia-vfio-ok", "amd-ryzen-shared-group", "efifb-bar-reserve", "kvm-guest-epyc-no-iommu"]
+    {
         let facts = fixture_facts(name);
-        group.bench_function(BenchmarkId::new("evaluate", name), |b| b.iter(|| evaluate(&rules, &facts, &Options::default())));
+        group.bench_function(BenchmarkId::new("evaluate", name), |b| {
+            b.iter(|| evaluate(&rules, &facts, &Options::default()))
+        });
         let host = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
         group.bench_function(BenchmarkId::new("collect+evaluate", name), |b| {
             b.iter(|| {
@@ -100,12 +114,14 @@ fn engine_scaling(c: &mut Criterion) {
         let mut facts = fixture_facts("intel-nvidia-vfio-ok");
         facts.kernel_log = Some(log_of(mb << 20));
         group.throughput(Throughput::Bytes((mb << 20) as u64));
-        group.bench_function(BenchmarkId::new(format!("{} rules", rules.rules.len()), format!("{mb} MB")), |b| {
-            b.iter(|| evaluate(&rules, &facts, &Options::default()))
-        });
-        group.bench_function(BenchmarkId::new(format!("{} rules", many.rules.len()), format!("{mb} MB")), |b| {
-            b.iter(|| evaluate(&many, &facts, &Options::default()))
-        });
+        group.bench_function(
+            BenchmarkId::new(format!("{} rules", rules.rules.len()), format!("{mb} MB")),
+            |b| b.iter(|| evaluate(&rules, &facts, &Options::default())),
+        );
+        group.bench_function(
+            BenchmarkId::new(format!("{} rules", many.rules.len()), format!("{mb} MB")),
+            |b| b.iter(|| evaluate(&many, &facts, &Options::default())),
+        );
     }
     group.finish();
 }

@@ -195,18 +195,8 @@ NMI:          0   Non-maskable interrupts
         assert_eq!(summary.vfio, vfio(&[("0000:01:00.0", "msix")]));
     }
 
-    /// A fixed pseudo-random walk over the characters the parser cares about.
     fn noise() -> String {
-        let alphabet: Vec<char> = "0123: IR-PCI-MSIO-APIC vfio-msix[](0000:01:00.0) \né".chars().collect();
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        (0..20_000)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                alphabet[(state % alphabet.len() as u64) as usize]
-            })
-            .collect()
+        crate::parse::testing::noise("0123: IR-PCI-MSIO-APIC vfio-msix[](0000:01:00.0) \né")
     }
 
     #[test]

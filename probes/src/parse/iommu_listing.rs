@@ -278,18 +278,8 @@ IOMMU Group 3 is isolated
         assert!(parse_iommu_listing("").is_empty());
     }
 
-    /// A fixed pseudo-random walk over the characters the parser cares about.
     fn noise() -> String {
-        let alphabet: Vec<char> = "IOMMU Group 1:0a.f/iommu_groups/devices/ \t\né".chars().collect();
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        (0..20_000)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                alphabet[(state % alphabet.len() as u64) as usize]
-            })
-            .collect()
+        crate::parse::testing::noise("IOMMU Group 1:0a.f/iommu_groups/devices/ \t\né")
     }
 
     #[test]

@@ -530,18 +530,8 @@ Hypervisor detected:
         assert_eq!(scan(""), LogFindings::default());
     }
 
-    /// A fixed pseudo-random walk over the characters the parser cares about.
     fn noise() -> String {
-        let alphabet: Vec<char> = "DMAR-IR: dmar0 reg_base_addr cap ecap 0123abc ACPI IVRS Adding to iommu group pci 0000:00:00.1 \n".chars().collect();
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        (0..20_000)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                alphabet[(state % alphabet.len() as u64) as usize]
-            })
-            .collect()
+        crate::parse::testing::noise("DMAR-IR: dmar0 reg_base_addr cap ecap 0123abc ACPI IVRS Adding to iommu group pci 0000:00:00.1 \n")
     }
 
     #[test]
