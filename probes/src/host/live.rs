@@ -68,10 +68,15 @@ fn run(command: Command) -> Result<Vec<u8>, HostError> {
     let out = std::thread::spawn(move || drain(stdout, COMMAND_OUTPUT_CAP));
     let err = std::thread::spawn(move || drain(stderr, 64 << 10));
     let deadline = Instant::now() + COMMAND_TIMEOUT;
+    // Most commands end within milliseconds: poll often at first, then back off.
+    let mut pause = Duration::from_micros(200);
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(20));
+            }
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();

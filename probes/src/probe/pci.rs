@@ -13,8 +13,14 @@ const DEVICES: &str = "sys/bus/pci/devices";
 const RESET_METHOD_SINCE: KernelVersion = KernelVersion { major: 5, minor: 15, patch: 0 };
 
 pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
-    let listed = lspci_devices(ctx);
-    let mut devices = if ctx.host.kind(DEVICES).is_some() {
+    let sysfs = ctx.host.kind(DEVICES).is_some();
+    // With sysfs, lspci only adds the candidate modules (`-nnk`); config space is read natively.
+    let listed = if sysfs {
+        lspci_devices(ctx, &[Command::LspciNnk])
+    } else {
+        lspci_devices(ctx, &[Command::LspciNnk, Command::LspciVvv])
+    };
+    let mut devices = if sysfs {
         let kernel = facts.kernel.release.as_ref().and_then(|r| KernelVersion::parse(&r.value));
         let mut devices = sysfs_devices(ctx, kernel);
         // lspci knows which modules could drive a device (libkmod aliases).
@@ -27,7 +33,9 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
     } else {
         listed.into_values().collect()
     };
-    attach_hex_dumps(ctx, &mut devices);
+    if !sysfs {
+        attach_hex_dumps(ctx, &mut devices);
+    }
     for device in &mut devices {
         name(ctx, device);
         if let Some(vfio) = &ctx.vfio_interrupts {
@@ -43,7 +51,7 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
                 groups.value.iter().find(|g| g.devices.contains(&device.address)).map(|g| g.id);
         }
     }
-    if !devices.is_empty() || ctx.host.kind(DEVICES).is_some() {
+    if !devices.is_empty() || sysfs {
         devices.sort_by(|a, b| a.address.cmp(&b.address));
         facts.pci = Some(devices);
     }
@@ -67,9 +75,9 @@ fn command_text(ctx: &mut Ctx, command: Command) -> Option<String> {
 
 /// Devices from `lspci -vvv` and `lspci -nnk` output, merged by address; the verbose
 /// listing wins where both say something.
-fn lspci_devices(ctx: &mut Ctx) -> BTreeMap<String, PciDevice> {
+fn lspci_devices(ctx: &mut Ctx, commands: &[Command]) -> BTreeMap<String, PciDevice> {
     let mut merged: BTreeMap<String, PciDevice> = BTreeMap::new();
-    for command in [Command::LspciNnk, Command::LspciVvv] {
+    for &command in commands {
         let Some(text) = command_text(ctx, command) else { continue };
         for device in lspci::parse_lspci(&text, command.snapshot_path()) {
             match merged.get_mut(&device.address) {
