@@ -118,3 +118,20 @@ fn unprivileged_run_lists_what_it_could_not_read() {
         }
     }
 }
+
+/// Without lspci and dmesg on the PATH the run goes on, says what it could not read and
+/// which package brings it, and still diagnoses from the rest.
+#[test]
+fn missing_tools_are_named_with_their_package() {
+    let output = bin().args(["facts", "--json"]).env("PATH", "").output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let facts: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let unreadable = facts["collection"]["unreadable"].as_array().unwrap();
+    let lspci = unreadable.iter().find(|u| u["path"] == "cmd/lspci-nnk").expect("lspci listed");
+    assert_eq!(lspci["hint"], "apt install pciutils");
+    let dmesg = unreadable.iter().find(|u| u["path"] == "cmd/dmesg").expect("dmesg listed");
+    assert_eq!(dmesg["hint"], "apt install util-linux");
+    assert!(facts["pci"].is_array(), "devices still come from sysfs");
+    let diagnosis = bin().args(["diagnose", "--format", "json"]).env("PATH", "").output().unwrap();
+    assert!(matches!(diagnosis.status.code(), Some(0 | 1)), "{}", stderr(&diagnosis));
+}

@@ -64,6 +64,18 @@ impl<'h> Ctx<'h> {
 
     /// Records a failure unless it is plain absence.
     pub fn failed(&mut self, path: &str, err: &HostError) {
+        if let HostError::CommandMissing { .. } = err {
+            // Only the tools every host is expected to have are worth asking for.
+            if let Some(package) = MISSING_TOOL_PACKAGES.iter().find(|(p, _)| *p == path).map(|(_, pkg)| pkg)
+            {
+                self.unreadable.push(Unreadable {
+                    path: path.to_string(),
+                    reason: err.reason(),
+                    hint: Some(format!("apt install {package}")),
+                });
+            }
+            return;
+        }
         if err.is_not_found() {
             return;
         }
@@ -96,6 +108,9 @@ impl<'h> Ctx<'h> {
         self.notes.push(Note { source: source.to_string(), message: message.into() });
     }
 }
+
+/// Commands whose absence is worth reporting, with the Debian package that brings them.
+const MISSING_TOOL_PACKAGES: [(&str, &str); 2] = [("cmd/lspci-nnk", "pciutils"), ("cmd/dmesg", "util-linux")];
 
 /// The one command that would make `path` readable.
 fn root_hint(path: &str) -> String {
