@@ -203,13 +203,7 @@ fn kind_of(device: &PciDevice) -> &'static str {
 /// Expands a configured host address to the host functions it names. Proxmox accepts
 /// `bb:dd.f`, `bb:dd` (all functions) and either with a domain.
 fn expand(address: &str, devices: &[PciDevice]) -> Vec<String> {
-    let lower = address.trim().to_ascii_lowercase();
-    let full = if lower.matches(':').count() == 1 { format!("0000:{lower}") } else { lower };
-    if full.contains('.') {
-        devices.iter().filter(|d| d.address == full).map(|d| d.address.clone()).collect()
-    } else {
-        devices.iter().filter(|d| d.slot() == full).map(|d| d.address.clone()).collect()
-    }
+    devices.iter().filter(|d| d.named_by(address)).map(|d| d.address.clone()).collect()
 }
 
 /// The host devices a resource mapping names on this host: entries whose path exists here

@@ -39,7 +39,7 @@ pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, format: Format) -> Resul
                 .pci
                 .iter()
                 .flatten()
-                .filter(|d| entry.hosts.iter().any(|h| names_device(h, &d.address)))
+                .filter(|d| entry.hosts.iter().any(|h| d.named_by(h)))
                 .map(|d| d.address.clone())
                 .collect();
             if addresses.is_empty() {
@@ -116,15 +116,4 @@ pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, format: Format) -> Resul
     }
     let blocked = rows.iter().any(|r| r.state == "blocked");
     Ok(if blocked { Outcome::Findings } else { Outcome::Clean })
-}
-
-/// Whether a configured host address (`01:00`, `0000:01:00.0`) names the device.
-fn names_device(configured: &str, address: &str) -> bool {
-    let lower = configured.trim().to_ascii_lowercase();
-    let full = if lower.matches(':').count() == 1 { format!("0000:{lower}") } else { lower };
-    if full.contains('.') {
-        full == address
-    } else {
-        address.rsplit_once('.').is_some_and(|(slot, _)| slot == full)
-    }
 }

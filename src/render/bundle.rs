@@ -126,7 +126,7 @@ fn passthrough(facts: &Facts, tree: &MemTree) -> Value {
                 .unwrap_or_else(|| format!("{}: {}", entry.key, entry.hosts.join(";")));
             let matched: Vec<Value> = devices
                 .iter()
-                .filter(|d| entry.hosts.iter().any(|h| names_device(h, &d.address)))
+                .filter(|d| entry.hosts.iter().any(|h| d.named_by(h)))
                 .map(|d| {
                     let mut value = device_json(d);
                     let members: Vec<Value> = d
@@ -150,16 +150,6 @@ fn passthrough(facts: &Facts, tree: &MemTree) -> Value {
         }
     }
     Value::Array(items)
-}
-
-fn names_device(configured: &str, address: &str) -> bool {
-    let lower = configured.trim().to_ascii_lowercase();
-    let full = if lower.matches(':').count() == 1 { format!("0000:{lower}") } else { lower };
-    if full.contains('.') {
-        full == address
-    } else {
-        address.rsplit_once('.').is_some_and(|(slot, _)| slot == full)
-    }
 }
 
 /// Renders both reports.

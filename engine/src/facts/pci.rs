@@ -102,6 +102,28 @@ impl PciDevice {
     pub fn slot(&self) -> &str {
         self.address.rsplit_once('.').map_or(&self.address, |(slot, _)| slot)
     }
+
+    /// Whether a configured host address names this function: Proxmox accepts `bb:dd.f`,
+    /// `bb:dd` (every function of the slot) and either with a domain.
+    pub fn named_by(&self, configured: &str) -> bool {
+        let full = with_domain(configured);
+        if full.contains('.') {
+            full == self.address
+        } else {
+            full == self.slot()
+        }
+    }
+}
+
+/// A configured PCI address in sysfs form: lower case, with the `0000:` domain added
+/// where it was left out.
+pub fn with_domain(configured: &str) -> String {
+    let lower = configured.trim().to_ascii_lowercase();
+    if lower.matches(':').count() == 1 {
+        format!("0000:{lower}")
+    } else {
+        lower
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -247,4 +269,21 @@ pub struct ResizableBar {
     pub current_mb: u64,
     /// Every supported size in MiB, smallest first.
     pub supported_mb: Vec<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configured_addresses_name_functions_as_proxmox_reads_them() {
+        let audio =
+            PciDevice::new("0000:0a:00.1".into(), 0x10de, 0x10f0, 0x040300, Provenance::file("sys/bus/pci"));
+        for named in ["0a:00", "0A:00.1", "0000:0a:00", " 0000:0a:00.1 "] {
+            assert!(audio.named_by(named), "{named}");
+        }
+        for other in ["0a:00.0", "0b:00", "0001:0a:00.1", "0a:0"] {
+            assert!(!audio.named_by(other), "{other}");
+        }
+    }
 }

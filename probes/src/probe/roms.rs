@@ -37,8 +37,7 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
 
 /// The host function a configured address means: `01:00` is the slot's function 0.
 fn full_function(host: &str, facts: &Facts) -> Option<String> {
-    let lower = host.trim().to_ascii_lowercase();
-    let full = if lower.matches(':').count() == 1 { format!("0000:{lower}") } else { lower };
+    let full = engine::facts::with_domain(host);
     let full = if full.contains('.') { full } else { format!("{full}.0") };
     facts.device(&full).map(|d| d.address.clone())
 }
