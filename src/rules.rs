@@ -55,26 +55,52 @@ fn user_files(dir: &Path) -> Result<Vec<RuleFile>> {
     Ok(files)
 }
 
-/// Loads the built-in rules and those of `extra`. Rules with problems are left out and
-/// their problems returned.
+/// Loads the built-in rules and those of `extra`, checking everything (the `rules`
+/// subcommands). Rules with problems are left out and their problems returned.
 pub fn load(extra: Option<&Path>) -> Result<(RuleSet, Vec<RuleError>)> {
+    Ok(engine::load(&files(extra)?))
+}
+
+/// Loads the rules to diagnose with: the built-in rules' regexes, checked by `rules
+/// lint` before release, compile when first used.
+pub fn load_for_run(extra: Option<&Path>) -> Result<(RuleSet, Vec<RuleError>)> {
+    Ok(engine::load_for_run(&files(extra)?))
+}
+
+fn files(extra: Option<&Path>) -> Result<Vec<RuleFile>> {
     let mut files = builtin_files();
     if let Some(dir) = extra {
         files.extend(user_files(dir)?);
     }
-    Ok(engine::load(&files))
+    Ok(files)
 }
 
 /// The version of the built-in rule set: the tool version plus a digest of every rule
-/// file, so two binaries with the same rules say the same.
+/// file (computed by build.rs), so two binaries with the same rules say the same.
 pub fn ruleset_version() -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    let files = builtin_files();
-    for file in &files {
-        hasher.update(file.path.as_bytes());
-        hasher.update(file.text.as_bytes());
+    format!(
+        "{} (rule set {}, {} rules)",
+        env!("CARGO_PKG_VERSION"),
+        env!("VFIO_DOCTOR_RULESET_DIGEST"),
+        env!("VFIO_DOCTOR_RULESET_COUNT")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_build_time_digest_is_that_of_the_embedded_rules() {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let files = builtin_files();
+        for file in &files {
+            hasher.update(file.path.as_bytes());
+            hasher.update(file.text.as_bytes());
+        }
+        let digest: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        assert_eq!(digest, env!("VFIO_DOCTOR_RULESET_DIGEST"));
+        assert_eq!(files.len().to_string(), env!("VFIO_DOCTOR_RULESET_COUNT"));
     }
-    let digest: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
-    format!("{} (rule set {digest}, {} rules)", env!("CARGO_PKG_VERSION"), files.len())
 }

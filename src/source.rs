@@ -57,5 +57,8 @@ pub fn open(args: &SourceArgs) -> Result<Source> {
         }
         return Ok(Source { host: Box::new(host), remarks });
     }
-    Ok(Source { host: Box::new(LiveHost::new()), remarks: Vec::new() })
+    let host = LiveHost::new();
+    // Start the commands now; they run while the names and the files are read.
+    host.prefetch(&probes::USUAL_COMMANDS);
+    Ok(Source { host: Box::new(host), remarks: Vec::new() })
 }

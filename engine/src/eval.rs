@@ -572,7 +572,7 @@ impl<'a> Env<'a> {
                 (Value::Object(map), Value::String(n)) => Some(map.contains_key(n.as_str())),
                 _ => Some(false),
             },
-            Test::Matches(regex) => value.as_str().map(|s| regex.is_match(s)),
+            Test::Matches(pattern) => value.as_str().map(|s| pattern.regex().is_some_and(|r| r.is_match(s))),
             Test::Empty(wanted) => {
                 let empty = match value {
                     Value::Array(a) => a.is_empty(),

@@ -18,6 +18,6 @@ pub mod world;
 
 pub use eval::{evaluate, Options};
 pub use report::Report;
-pub use rule::load::{load, Origin, RuleError, RuleFile, RuleSet};
+pub use rule::load::{load, load_for_run, Origin, RuleError, RuleFile, RuleSet};
 
 pub use facts::{Fact, Facts, Provenance};

@@ -44,7 +44,7 @@ pub fn scan(rules: &RuleSet, facts: &Facts) -> Scan {
                 if result.hits[index].len() >= MAX_HITS_PER_PATTERN {
                     continue;
                 }
-                let regex = &patterns[index].regex;
+                let Some(regex) = patterns[index].regex.regex() else { continue };
                 let Some(caps) = regex.captures(&line.text) else { continue };
                 let mut captures = Map::new();
                 for name in regex.capture_names().flatten() {

@@ -3,6 +3,7 @@
 
 pub mod condition;
 pub mod load;
+pub mod pattern;
 
 use condition::{Condition, RawCondition};
 use schemars::JsonSchema;

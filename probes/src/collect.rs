@@ -1,6 +1,6 @@
 //! Runs every probe against one host and assembles the facts.
 
-use crate::host::{Host, HostError};
+use crate::host::{Command, Host, HostError};
 use crate::parse::iommu_log::{scan_kernel_log, LogFindings};
 use crate::parse::pci_ids::PciIds;
 use crate::probe;
@@ -121,10 +121,16 @@ fn root_hint(path: &str) -> String {
     }
 }
 
+/// Commands the probes ask for on nearly every host; a live host starts them together
+/// while the probes read files (the rest run when asked).
+pub const USUAL_COMMANDS: [Command; 5] =
+    [Command::Dmesg, Command::LspciNnk, Command::DetectVirt, Command::Pveversion, Command::ProxmoxBootStatus];
+
 /// Collects every fact the probes know how to read. Never fails: what cannot be read
 /// is listed in `facts.collection.unreadable` and the facts it would have given stay
 /// unknown.
 pub fn collect(host: &dyn Host, names: &PciIds) -> Facts {
+    host.prefetch(&USUAL_COMMANDS);
     let mut ctx =
         Ctx { host, names, log: None, vfio_interrupts: None, unreadable: Vec::new(), notes: Vec::new() };
     let mut facts = Facts::new();

@@ -23,7 +23,7 @@ pub use mem_tree::{MemEntry, MemTree};
 pub use pasted::{PastedFile, PastedHost, MAX_PASTE_BYTES};
 pub use recording::RecordingHost;
 pub use snapshot::{CommandRecord, Manifest, Snapshot, UnreadableRecord, MANIFEST_PATH};
-pub use store::{open_snapshot, write_snapshot, WriteSummary};
+pub use store::{open_snapshot, open_zip_snapshot, write_snapshot, WriteSummary};
 
 use std::io::BufRead;
 
@@ -60,6 +60,21 @@ impl Command {
         Command::LspciNnk,
         Command::LspciVvv,
         Command::LspciXxxx,
+        Command::Pveversion,
+        Command::ProxmoxBootStatus,
+        Command::DetectVirt,
+        Command::JournalVmStarts,
+    ];
+
+    /// What a live capture (`snapshot`, `report`) runs. Not `lspci -xxxx`: config space
+    /// is already recorded from sysfs as `config.hex`, and dumping it again through
+    /// lspci doubled the slowest part of a capture. The dump is still read from pasted
+    /// text and snapshots that hold one.
+    pub const CAPTURED: [Command; 8] = [
+        Command::Dmesg,
+        Command::JournalKernel,
+        Command::LspciNnk,
+        Command::LspciVvv,
         Command::Pveversion,
         Command::ProxmoxBootStatus,
         Command::DetectVirt,
@@ -163,6 +178,13 @@ pub trait Host: Tree {
     /// What this host is, for the facts' collection record.
     fn describe(&self) -> HostDescription;
 
+    /// Says which commands will be asked for soon, so a live host can run them side by
+    /// side while the probes read files; a later [`Host::command`] takes the result.
+    /// Hosts that only read stored output ignore it.
+    fn prefetch(&self, commands: &[Command]) {
+        let _ = commands;
+    }
+
     /// Where a path's content really came from, when the host assembled it from other
     /// files (pasted text): the original file and the line each of its lines came from.
     fn origin(&self, path: &str) -> Option<&LineOrigin> {
@@ -234,5 +256,8 @@ impl<H: Host + ?Sized> Host for Box<H> {
     }
     fn origin(&self, path: &str) -> Option<&LineOrigin> {
         (**self).origin(path)
+    }
+    fn prefetch(&self, commands: &[Command]) {
+        (**self).prefetch(commands)
     }
 }

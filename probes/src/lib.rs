@@ -12,5 +12,5 @@ mod probe;
 pub mod redact;
 mod time;
 
-pub use collect::{collect, is_empty, Ctx};
+pub use collect::{collect, is_empty, Ctx, USUAL_COMMANDS};
 pub use time::now_rfc3339;

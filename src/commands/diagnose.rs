@@ -19,8 +19,15 @@ pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, diagnose: &DiagnoseArgs)
             ));
         }
     }
-    let (facts, remarks) = source::read_facts(args)?;
-    let (rules, errors) = crate::rules::load(rules_dir)?;
+    // Loading the rules takes about as long as reading a live host, which mostly waits
+    // on commands: do both at once.
+    let (facts, loaded) = std::thread::scope(|scope| {
+        let rules = scope.spawn(|| crate::rules::load_for_run(rules_dir));
+        let facts = source::read_facts(args);
+        (facts, rules.join())
+    });
+    let (facts, remarks) = facts?;
+    let (rules, errors) = loaded.map_err(|_| anyhow::anyhow!("loading the rules failed unexpectedly"))??;
     for error in &errors {
         render::warning(&format!("rule skipped: {error}"));
     }

@@ -19,16 +19,32 @@ pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, report: &ReportArgs) -> 
             report.output.display()
         );
     }
+    // The rules load while the host is read, which mostly waits on commands.
+    std::thread::scope(|scope| {
+        let rules = scope.spawn(|| crate::rules::load_for_run(rules_dir));
+        let rules_loaded =
+            || rules.join().map_err(|_| anyhow::anyhow!("loading the rules failed unexpectedly"))?;
+        write_report(args, report, rules_loaded)
+    })
+}
+
+fn write_report(
+    args: &SourceArgs,
+    report: &ReportArgs,
+    rules_loaded: impl FnOnce() -> Result<(engine::RuleSet, Vec<engine::RuleError>)>,
+) -> Result<Outcome> {
     let status = render::progress::Progress::start("Collecting the host for the report");
     let opened = source::open(args)?;
     let recorder = RecordingHost::new(opened.host);
+    // A live report captures every command; start them all now, side by side.
+    probes::host::Host::prefetch(&recorder, &probes::host::Command::CAPTURED);
     let names = render::names::load();
     let original = probes::collect(&recorder, &names);
     if probes::is_empty(&original) {
         anyhow::bail!("no usable facts could be read from this source; nothing to report");
     }
     if original.collection.source_kind == "live" {
-        for command in probes::host::Command::ALL {
+        for command in probes::host::Command::CAPTURED {
             recorder.capture_command(command);
         }
     }
@@ -48,7 +64,7 @@ pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, report: &ReportArgs) -> 
     // Facts and diagnosis come from what the zip holds, so the zip replays to the same.
     let snapshot = Snapshot::new(tree.clone(), "snapshot")?;
     let facts = probes::collect(&snapshot, &names);
-    let (rules, errors) = crate::rules::load(rules_dir)?;
+    let (rules, errors) = rules_loaded()?;
     for error in &errors {
         render::warning(&format!("rule skipped: {error}"));
     }

@@ -27,7 +27,7 @@ struct DeviceState {
 
 pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, format: Format) -> Result<Outcome> {
     let (facts, _) = source::read_facts(args)?;
-    let (rules, errors) = crate::rules::load(rules_dir)?;
+    let (rules, errors) = crate::rules::load_for_run(rules_dir)?;
     for error in &errors {
         render::warning(&format!("rule skipped: {error}"));
     }

@@ -1,8 +1,8 @@
 //! Conditions: the `when` tree of a rule, as written ([`RawCondition`]) and compiled
 //! ([`Condition`]).
 
+use super::pattern::Pattern;
 use crate::facts::KernelVersion;
-use regex::Regex;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -153,7 +153,7 @@ pub enum Test {
     InFact(FactPath),
     OneOf(Vec<Value>),
     Contains(Value),
-    Matches(Regex),
+    Matches(Pattern),
     Exists(bool),
     Empty(bool),
     Number(Cmp, f64),

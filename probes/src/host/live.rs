@@ -2,9 +2,12 @@
 //! reading and runs only the read-only commands in [`Command`].
 
 use super::{Command, EntryKind, FsTree, Host, HostDescription, HostError, Tree};
+use std::collections::BTreeMap;
 use std::io::{BufRead, Cursor, Read};
 use std::path::Path;
 use std::process::Stdio;
+use std::sync::Mutex;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// A command that has not finished by then is killed (journalctl on a huge journal).
@@ -12,10 +15,14 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 /// Output beyond this is cut off; no kernel log of one boot comes near it.
 const COMMAND_OUTPUT_CAP: u64 = 256 << 20;
 
-#[derive(Debug, Clone)]
+type Output = Result<Vec<u8>, HostError>;
+
+#[derive(Debug)]
 pub struct LiveHost {
     fs: FsTree,
     privileged: bool,
+    /// Commands started by [`Host::prefetch`] and not yet asked for.
+    running: Mutex<BTreeMap<Command, JoinHandle<Output>>>,
 }
 
 impl Default for LiveHost {
@@ -28,7 +35,7 @@ impl LiveHost {
     pub fn new() -> Self {
         let fs = FsTree::new("/");
         let privileged = effective_uid(&fs) == Some(0);
-        Self { fs, privileged }
+        Self { fs, privileged, running: Mutex::new(BTreeMap::new()) }
     }
 
     pub fn privileged(&self) -> bool {
@@ -51,7 +58,16 @@ fn find_in_path(program: &str) -> Option<std::path::PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-fn run(command: Command) -> Result<Vec<u8>, HostError> {
+/// Whether this host runs `command` at all. proxmox-boot-tool mounts the ESPs: it runs
+/// only where the host is set up for it.
+fn runs_here(command: Command) -> Result<(), HostError> {
+    if command == Command::ProxmoxBootStatus && !Path::new("/etc/kernel/proxmox-boot-uuids").exists() {
+        return Err(HostError::NotFound { path: "etc/kernel/proxmox-boot-uuids".into() });
+    }
+    Ok(())
+}
+
+fn run(command: Command) -> Output {
     let argv = command.argv();
     let program =
         find_in_path(argv[0]).ok_or_else(|| HostError::CommandMissing { command: command.display() })?;
@@ -134,11 +150,23 @@ impl Tree for LiveHost {
 
 impl Host for LiveHost {
     fn command(&self, command: Command) -> Result<Box<dyn BufRead + '_>, HostError> {
-        // proxmox-boot-tool mounts the ESPs; run it only where the host is set up for it.
-        if command == Command::ProxmoxBootStatus && !Path::new("/etc/kernel/proxmox-boot-uuids").exists() {
-            return Err(HostError::NotFound { path: "etc/kernel/proxmox-boot-uuids".into() });
+        runs_here(command)?;
+        let started = self.running.lock().ok().and_then(|mut running| running.remove(&command));
+        let output = match started.map(JoinHandle::join) {
+            Some(Ok(output)) => output,
+            // Not prefetched, or its thread died: run it now.
+            _ => run(command),
+        };
+        output.map(|bytes| Box::new(Cursor::new(bytes)) as Box<dyn BufRead>)
+    }
+
+    fn prefetch(&self, commands: &[Command]) {
+        let Ok(mut running) = self.running.lock() else { return };
+        for &command in commands {
+            if runs_here(command).is_ok() && !running.contains_key(&command) {
+                running.insert(command, std::thread::spawn(move || run(command)));
+            }
         }
-        run(command).map(|bytes| Box::new(Cursor::new(bytes)) as Box<dyn BufRead>)
     }
 
     fn describe(&self) -> HostDescription {
@@ -148,6 +176,17 @@ impl Host for LiveHost {
             captured_at: Some(crate::time::now_rfc3339()),
             captured_by: None,
             privileged: Some(self.privileged),
+        }
+    }
+}
+
+impl Drop for LiveHost {
+    /// Waits for prefetched commands nobody asked for, so no child outlives the host.
+    fn drop(&mut self) {
+        if let Ok(running) = self.running.get_mut() {
+            for (_, handle) in std::mem::take(running) {
+                let _ = handle.join();
+            }
         }
     }
 }

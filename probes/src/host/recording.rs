@@ -198,6 +198,10 @@ impl<H: Host> Tree for RecordingHost<H> {
 }
 
 impl<H: Host> Host for RecordingHost<H> {
+    fn prefetch(&self, commands: &[Command]) {
+        self.inner.prefetch(commands)
+    }
+
     fn command(&self, command: Command) -> Result<Box<dyn BufRead + '_>, HostError> {
         let path = command.snapshot_path().to_string();
         let mut record = CommandRecord {

@@ -6,7 +6,7 @@ use super::text_archive::{self, is_plain_text};
 use super::{FsTree, Host, HostError, MemEntry, MemTree};
 use crate::parse::hexdump::write_hexdump;
 use std::fs;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::Path;
 
 /// Zip limits: a bundle is a few MB; anything far larger is a mistake or an attack.
@@ -28,8 +28,8 @@ pub fn open_snapshot(path: &Path) -> Result<Box<dyn Host>, HostError> {
     let n = file.read(&mut head).map_err(|e| HostError::from_io(&name, &e))?;
     let head = &head[..n];
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        let tree = read_zip(path, &name)?;
-        return Ok(Box::new(Snapshot::new(tree, name)?));
+        let file = fs::File::open(path).map_err(|e| HostError::from_io(&name, &e))?;
+        return open_zip_snapshot(file, &name);
     }
     if head.starts_with(text_archive::MAGIC.as_bytes()) {
         let mut text = String::new();
@@ -47,10 +47,16 @@ pub fn open_snapshot(path: &Path) -> Result<Box<dyn Host>, HostError> {
     })
 }
 
-fn read_zip(path: &Path, name: &str) -> Result<MemTree, HostError> {
+/// Opens a snapshot held in a zip (a report bundle or a zipped snapshot folder) from any
+/// seekable reader; `name` is the file named in errors.
+pub fn open_zip_snapshot(zip: impl Read + Seek, name: &str) -> Result<Box<dyn Host>, HostError> {
+    let tree = read_zip(zip, name)?;
+    Ok(Box::new(Snapshot::new(tree, name)?))
+}
+
+fn read_zip(zip: impl Read + Seek, name: &str) -> Result<MemTree, HostError> {
     let invalid = |message: String| HostError::Invalid { path: name.to_string(), message };
-    let file = fs::File::open(path).map_err(|e| HostError::from_io(name, &e))?;
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| invalid(format!("not a readable zip: {e}")))?;
+    let mut archive = zip::ZipArchive::new(zip).map_err(|e| invalid(format!("not a readable zip: {e}")))?;
     if archive.len() > ZIP_MAX_ENTRIES {
         return Err(invalid(format!(
             "{} entries, more than the {ZIP_MAX_ENTRIES} a snapshot may hold",

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use pci_ids::FromId;
 
-/// A parsed `pci.ids` file (vendors, devices; classes and subclasses), or the database
+/// A `pci.ids` file (vendors, devices; classes and subclasses), or the database
 /// compiled into the `pci-ids` crate.
 #[derive(Debug, Clone, Default)]
 pub struct PciIds {
@@ -24,41 +24,61 @@ impl Default for Names {
     }
 }
 
-/// The names read from a `pci.ids` text, by numeric ID.
+/// A `pci.ids` text with an index of its top-level entries. Only the few devices of one
+/// host are ever looked up, so their lines are found on demand rather than all of the
+/// file's 40,000 lines being turned into map entries first.
 #[derive(Debug, Clone, Default)]
 struct Table {
-    vendors: HashMap<u16, String>,
-    devices: HashMap<(u16, u16), String>,
-    classes: HashMap<u8, String>,
-    subclasses: HashMap<(u8, u8), String>,
+    text: String,
+    vendors: HashMap<u16, Entry>,
+    classes: HashMap<u8, Entry>,
 }
 
-/// The entry the following indented lines belong to.
-#[derive(Clone, Copy)]
-enum Section {
-    Vendor(u16),
-    Class(u8),
-    /// After a malformed top-level line: its children are dropped, not misfiled.
-    Unknown,
+/// A top-level line's name and the byte range of the indented lines under it.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    name: (usize, usize),
+    children: (usize, usize),
+}
+
+/// The top-level entry whose indented lines are being passed over.
+struct Open {
+    is_class: bool,
+    id: u16,
+    entry: Entry,
 }
 
 impl PciIds {
-    /// Parses the system file format (`vvvv  Name`, `\tdddd  Name`, `\t\tsvvv sddd  Name`,
+    /// Reads the system file format (`vvvv  Name`, `\tdddd  Name`, `\t\tsvvv sddd  Name`,
     /// `C cc  Name`, `\tss  Name`). Subsystem and programming-interface lines (two tabs)
-    /// are skipped, since nothing here names them; so are `#` comments and bad lines.
+    /// are never looked up, since nothing here names them; `#` comments and bad lines are
+    /// skipped, and the children of a malformed top-level line are dropped, not misfiled.
     pub fn parse(text: &str) -> Self {
-        let mut table = Table::default();
-        let mut section = Section::Unknown;
-        for line in text.lines() {
-            let line = line.trim_end();
-            if line.is_empty() || line.starts_with('#') {
+        let mut table = Table { text: text.to_string(), ..Table::default() };
+        let mut open: Option<Open> = None;
+        let mut offset = 0;
+        for raw in text.split_inclusive('\n') {
+            let line_start = offset;
+            offset += raw.len();
+            let line = raw.trim_end();
+            if line.is_empty() || line.starts_with('#') || line.starts_with('\t') {
                 continue;
             }
-            match line.strip_prefix('\t') {
-                None => section = table.add_top_level(line),
-                Some(child) if !child.starts_with('\t') => table.add_child(section, child),
-                Some(_) => {}
+            if let Some(done) = open.take() {
+                table.close(done, line_start);
             }
+            let (is_class, id_text, digits) = match line.strip_prefix("C ") {
+                Some(class_line) => (true, class_line, 2),
+                None => (false, line, 4),
+            };
+            open = id_and_name(id_text, digits).map(|(id, name)| {
+                let name_start = name.as_ptr() as usize - text.as_ptr() as usize;
+                let entry = Entry { name: (name_start, name_start + name.len()), children: (offset, offset) };
+                Open { is_class, id, entry }
+            });
+        }
+        if let Some(done) = open.take() {
+            table.close(done, offset);
         }
         Self { names: Names::Parsed(table) }
     }
@@ -70,14 +90,14 @@ impl PciIds {
 
     pub fn vendor(&self, vendor: u16) -> Option<String> {
         match &self.names {
-            Names::Parsed(table) => table.vendors.get(&vendor).cloned(),
+            Names::Parsed(table) => table.vendors.get(&vendor).map(|e| table.name(e)),
             Names::Builtin => pci_ids::Vendor::from_id(vendor).map(|v| v.name().to_string()),
         }
     }
 
     pub fn device(&self, vendor: u16, device: u16) -> Option<String> {
         match &self.names {
-            Names::Parsed(table) => table.devices.get(&(vendor, device)).cloned(),
+            Names::Parsed(table) => table.child(table.vendors.get(&vendor)?, device, 4),
             Names::Builtin => pci_ids::Device::from_vid_pid(vendor, device).map(|d| d.name().to_string()),
         }
     }
@@ -87,7 +107,8 @@ impl PciIds {
         let [_, base, sub, _] = class.to_be_bytes();
         match &self.names {
             Names::Parsed(table) => {
-                table.subclasses.get(&(base, sub)).or_else(|| table.classes.get(&base)).cloned()
+                let entry = table.classes.get(&base)?;
+                table.child(entry, u16::from(sub), 2).or_else(|| Some(table.name(entry)))
             }
             Names::Builtin => pci_ids::Subclass::from_cid_sid(base, sub)
                 .map(|s| s.name())
@@ -98,41 +119,28 @@ impl PciIds {
 }
 
 impl Table {
-    /// A vendor (`10de  NVIDIA Corporation`) or class (`C 03  Display controller`) line.
-    fn add_top_level(&mut self, line: &str) -> Section {
-        if let Some(class_line) = line.strip_prefix("C ") {
-            return match id_and_name(class_line, 2).and_then(narrow) {
-                Some((id, name)) => {
-                    self.classes.insert(id, name.to_string());
-                    Section::Class(id)
-                }
-                None => Section::Unknown,
-            };
-        }
-        match id_and_name(line, 4) {
-            Some((id, name)) => {
-                self.vendors.insert(id, name.to_string());
-                Section::Vendor(id)
-            }
-            None => Section::Unknown,
+    fn close(&mut self, open: Open, end: usize) {
+        let entry = Entry { children: (open.entry.children.0, end), ..open.entry };
+        if !open.is_class {
+            self.vendors.insert(open.id, entry);
+        } else if let Ok(class) = u8::try_from(open.id) {
+            self.classes.insert(class, entry);
         }
     }
 
-    /// A device line under a vendor, or a subclass line under a class (one tab removed).
-    fn add_child(&mut self, section: Section, line: &str) {
-        match section {
-            Section::Vendor(vendor) => {
-                if let Some((device, name)) = id_and_name(line, 4) {
-                    self.devices.insert((vendor, device), name.to_string());
-                }
-            }
-            Section::Class(class) => {
-                if let Some((subclass, name)) = id_and_name(line, 2).and_then(narrow) {
-                    self.subclasses.insert((class, subclass), name.to_string());
-                }
-            }
-            Section::Unknown => {}
-        }
+    fn name(&self, entry: &Entry) -> String {
+        self.text[entry.name.0..entry.name.1].to_string()
+    }
+
+    /// The name on the last child line with this ID (exactly one tab): a device under a
+    /// vendor, a subclass under a class.
+    fn child(&self, entry: &Entry, id: u16, digits: usize) -> Option<String> {
+        self.text[entry.children.0..entry.children.1]
+            .lines()
+            .filter_map(|line| line.strip_prefix('\t').filter(|child| !child.starts_with('\t')))
+            .filter_map(|child| id_and_name(child.trim_end(), digits))
+            .rfind(|(child_id, _)| *child_id == id)
+            .map(|(_, name)| name.to_string())
     }
 }
 
@@ -142,11 +150,6 @@ fn id_and_name(line: &str, digits: usize) -> Option<(u16, &str)> {
     let name = name.trim();
     let valid = id.len() == digits && id.bytes().all(|b| b.is_ascii_hexdigit()) && !name.is_empty();
     valid.then(|| u16::from_str_radix(id, 16).ok()).flatten().map(|id| (id, name))
-}
-
-/// A two-digit ID as the `u8` it is.
-fn narrow((id, name): (u16, &str)) -> Option<(u8, &str)> {
-    Some((u8::try_from(id).ok()?, name))
 }
 
 #[cfg(test)]

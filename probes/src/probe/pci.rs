@@ -14,16 +14,13 @@ const RESET_METHOD_SINCE: KernelVersion = KernelVersion { major: 5, minor: 15, p
 
 pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
     let sysfs = ctx.host.kind(DEVICES).is_some();
-    // With sysfs, lspci only adds the candidate modules (`-nnk`); config space is read natively.
-    let listed = if sysfs {
-        lspci_devices(ctx, &[Command::LspciNnk])
-    } else {
-        lspci_devices(ctx, &[Command::LspciNnk, Command::LspciVvv])
-    };
     let mut devices = if sysfs {
+        // Config space is read natively; lspci only adds the candidate modules (`-nnk`,
+        // from libkmod's aliases). Asked for after sysfs, so a live lspci started early
+        // runs while config space is read, the slowest part of reading a host.
         let kernel = facts.kernel.release.as_ref().and_then(|r| KernelVersion::parse(&r.value));
         let mut devices = sysfs_devices(ctx, kernel);
-        // lspci knows which modules could drive a device (libkmod aliases).
+        let listed = lspci_devices(ctx, &[Command::LspciNnk]);
         for device in &mut devices {
             if let Some(from_lspci) = listed.get(&device.address) {
                 device.kernel_modules = from_lspci.kernel_modules.clone();
@@ -31,7 +28,7 @@ pub fn probe(ctx: &mut Ctx, facts: &mut Facts) {
         }
         devices
     } else {
-        listed.into_values().collect()
+        lspci_devices(ctx, &[Command::LspciNnk, Command::LspciVvv]).into_values().collect()
     };
     if !sysfs {
         attach_hex_dumps(ctx, &mut devices);
