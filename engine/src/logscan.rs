@@ -1,4 +1,4 @@
-//! One pass over each log for all rules: a `RegexSet` tells which patterns a line
+//! One pass over each log for all rules: a [`PatternSet`] tells which patterns a line
 //! matches, and only those patterns run again for their captures. Cost grows with the
 //! size of the log, not with log size × rules.
 
@@ -36,10 +36,12 @@ pub fn scan(rules: &RuleSet, facts: &Facts) -> Scan {
         counts: vec![0; patterns.len()],
         kernel_log_known: facts.kernel_log.is_some(),
     };
+    let mut matched = Vec::new();
     let mut pass = |set: &PatternSet, name: &str, lines: &[LogLine]| {
         for line in lines {
-            for matched in set.set.matches(&line.text).iter() {
-                let index = set.indices[matched];
+            matched.clear();
+            set.matches(&line.text, &mut matched);
+            for &index in &matched {
                 result.counts[index] += 1;
                 if result.hits[index].len() >= MAX_HITS_PER_PATTERN {
                     continue;

@@ -4,6 +4,7 @@
 pub mod condition;
 pub mod load;
 pub mod pattern;
+pub mod pattern_set;
 
 use condition::{Condition, RawCondition};
 use schemars::JsonSchema;

@@ -4,12 +4,12 @@
 //! first, and each names the file, the line and the rule.
 
 use super::condition::{Cmp, Condition, FactPath, LogSource, Quantifier, RawCondition, Test};
-use super::pattern::{Pattern, REGEX_SIZE_LIMIT};
+use super::pattern::Pattern;
+pub use super::pattern_set::PatternSet;
 use super::{Fix, ItemKind, RawRule, Rule, Scope};
 use crate::catalog::{world_shape, Shape};
 use crate::facts::KernelVersion;
 use crate::vocab;
-use regex::{RegexSet, RegexSetBuilder};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Where a rule file comes from: the set built into vfio-doctor, or `--rules DIR`.
@@ -66,26 +66,14 @@ pub struct RuleSet {
     pub start_set: Option<PatternSet>,
 }
 
-#[derive(Debug, Clone)]
-pub struct PatternSet {
-    pub set: RegexSet,
-    /// `set` index → index into `RuleSet::patterns`.
-    pub indices: Vec<usize>,
-}
-
 fn pattern_set(patterns: &[LogPattern], log: LogSource) -> Option<PatternSet> {
-    let indices: Vec<usize> = (0..patterns.len())
-        .filter(|i| patterns[*i].source == log || patterns[*i].source == LogSource::Any)
-        .collect();
-    if indices.is_empty() {
-        return None;
-    }
-    let set = RegexSetBuilder::new(indices.iter().map(|i| patterns[*i].regex.as_str()))
-        .size_limit(REGEX_SIZE_LIMIT * 64)
-        .dfa_size_limit(64 << 20)
-        .build()
-        .ok()?;
-    Some(PatternSet { set, indices })
+    PatternSet::new(
+        patterns
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.source == log || p.source == LogSource::Any)
+            .map(|(i, p)| (i, p.regex.as_str())),
+    )
 }
 
 impl RuleSet {
