@@ -38,6 +38,31 @@ fn table() -> Vec<(Vec<String>, i32, &'static str)> {
             0,
             "\"source\": \"sys/bus/pci/devices/0000:00:02.0/config\",\n        \"message\": \"only 21 bytes of config space: truncated\"",
         ),
+        (
+            s(&["diagnose", "--format", "json", "--paste", &input("paste-nul-bytes.txt")]),
+            1,
+            "\"cause\": \"bar-reserve-framebuffer\"",
+        ),
+        (
+            s(&["facts", "--json", "--paste", &input("paste-nul-bytes.txt")]),
+            0,
+            "\"raw\": \"BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve root=/dev/mapper/pve-root ro quiet intel_iommu=on\"",
+        ),
+        (
+            s(&["facts", "--json", "--paste", &input("paste-crlf-vm-config.txt")]),
+            0,
+            "\"vga\": \"none\"",
+        ),
+        (
+            s(&["facts", "--json", "--root", &input("snapshot-link-loop")]),
+            0,
+            "\"path\": \"sys/bus/pci/devices/0000:01:00.0/vendor\",\n        \"reason\": \"symbolic links loop\"",
+        ),
+        (
+            s(&["facts", "--json", "--root", &input("snapshot-link-loop")]),
+            0,
+            "\"path\": \"etc/os-release\",\n        \"reason\": \"Is a directory (os error 21)\"",
+        ),
     ]
 }
 
