@@ -1,0 +1,9 @@
+//! A rule file as a contributor might write it: YAML, then every check of the loader
+//! (paths against the fact catalogue, regexes, templates, derived-fact order).
+#![no_main]
+
+#[path = "../entries.rs"]
+#[allow(dead_code)]
+mod entries;
+
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| entries::rule_loader(bytes));
