@@ -91,20 +91,25 @@ impl Part {
 
 /// Literals one of which occurs in every text the pattern matches, when they are few
 /// and long enough: the possible beginnings of a match, else its possible endings, else
-/// the beginnings of some later part of it (`\S+ \S+: BAR \d+: …` always holds `: BAR `).
+/// the possible beginnings of one of its parts (`\S+ \S+: BAR \d+: …` always holds
+/// `: BAR `).
 fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    let ends = [ExtractKind::Prefix, ExtractKind::Suffix].into_iter().map(|kind| (kind, hir.clone()));
-    // A match of `a b c` holds, where `b` begins, a match of `b c`.
-    let parts: Vec<Hir> = match hir.kind() {
-        HirKind::Concat(items) => (1..items.len()).map(|i| Hir::concat(items[i..].to_vec())).collect(),
-        _ => Vec::new(),
-    };
-    ends.chain(parts.into_iter().map(|part| (ExtractKind::Prefix, part))).find_map(|(kind, hir)| {
-        let seq = Extractor::new().kind(kind).extract(&hir);
+    let usable = |kind: ExtractKind, hir: &Hir| {
+        let seq = Extractor::new().kind(kind).extract(hir);
         let literals = seq.literals()?;
-        let usable = !literals.is_empty() && literals.iter().all(|l| l.as_bytes().len() >= MIN_LITERAL_BYTES);
-        usable.then(|| literals.iter().map(|l| l.as_bytes().to_vec()).collect())
+        let long_enough =
+            !literals.is_empty() && literals.iter().all(|l| l.as_bytes().len() >= MIN_LITERAL_BYTES);
+        long_enough.then(|| literals.iter().map(|l| l.as_bytes().to_vec()).collect::<Vec<_>>())
+    };
+    if let Some(found) = usable(ExtractKind::Prefix, &hir).or_else(|| usable(ExtractKind::Suffix, &hir)) {
+        return Some(found);
+    }
+    // A match of `a b c` holds a match of `b`, which begins with one of `b`'s prefixes.
+    let HirKind::Concat(parts) = hir.kind() else { return None };
+    parts.iter().filter_map(|part| usable(ExtractKind::Prefix, part)).max_by_key(|found| {
+        let shortest = found.iter().map(Vec::len).min().unwrap_or(0);
+        (shortest, std::cmp::Reverse(found.len()))
     })
 }
 
