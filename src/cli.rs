@@ -214,6 +214,13 @@ pub struct SourceArgs {
     pub paste: Vec<String>,
 }
 
+impl SourceArgs {
+    /// Whether this reads the running host (neither a snapshot nor a paste).
+    pub fn is_live(&self) -> bool {
+        self.root.is_none() && self.paste.is_empty()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,

@@ -20,14 +20,24 @@ pub fn run(args: &SourceArgs, rules_dir: Option<&Path>, diagnose: &DiagnoseArgs)
         }
     }
     // Loading the rules takes about as long as reading a live host, which mostly waits
-    // on commands: do both at once.
-    let (facts, loaded) = std::thread::scope(|scope| {
-        let rules = scope.spawn(|| crate::rules::load_for_run(rules_dir));
-        let facts = source::read_facts(args);
-        (facts, rules.join())
-    });
+    // on commands: do both at once there. A snapshot reads without waiting, and a
+    // second thread's allocator arena would only add to the peak memory of a big log.
+    let (facts, loaded) = if args.is_live() {
+        std::thread::scope(|scope| {
+            let rules = scope.spawn(|| crate::rules::load_for_run(rules_dir));
+            let facts = source::read_facts(args);
+            (
+                facts,
+                rules
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("loading the rules failed unexpectedly"))),
+            )
+        })
+    } else {
+        (source::read_facts(args), crate::rules::load_for_run(rules_dir))
+    };
     let (facts, remarks) = facts?;
-    let (rules, errors) = loaded.map_err(|_| anyhow::anyhow!("loading the rules failed unexpectedly"))??;
+    let (rules, errors) = loaded?;
     for error in &errors {
         render::warning(&format!("rule skipped: {error}"));
     }
