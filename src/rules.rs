@@ -61,10 +61,21 @@ pub fn load(extra: Option<&Path>) -> Result<(RuleSet, Vec<RuleError>)> {
     Ok(engine::load(&files(extra)?))
 }
 
-/// Loads the rules to diagnose with: the built-in rules' regexes, checked by `rules
-/// lint` before release, compile when first used.
+/// Loads the rules to diagnose with: the built-in rules come as the JSON build.rs made
+/// of them, and their regexes, checked by `rules lint` before release, compile when
+/// first used.
 pub fn load_for_run(extra: Option<&Path>) -> Result<(RuleSet, Vec<RuleError>)> {
-    Ok(engine::load_for_run(&files(extra)?))
+    let mut files = files(extra)?;
+    for file in files.iter_mut().filter(|f| f.origin == Origin::Builtin) {
+        if let Some((_, json)) = prepared::PREPARED.iter().find(|(path, _)| *path == file.path) {
+            file.text = json.to_string();
+        }
+    }
+    Ok(engine::load_for_run(&files))
+}
+
+mod prepared {
+    include!(concat!(env!("OUT_DIR"), "/prepared_rules.rs"));
 }
 
 fn files(extra: Option<&Path>) -> Result<Vec<RuleFile>> {
@@ -89,6 +100,23 @@ pub fn ruleset_version() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prepared_rules_read_as_their_yaml_does() {
+        let files = builtin_files();
+        assert_eq!(prepared::PREPARED.len(), files.len(), "every built-in rule is prepared");
+        for file in &files {
+            let (_, json) = prepared::PREPARED.iter().find(|(path, _)| *path == file.path).unwrap();
+            let from_yaml: engine::rule::RawRule = serde_yaml::from_str(&file.text).unwrap();
+            let from_json: engine::rule::RawRule = serde_json::from_str(json).unwrap();
+            assert_eq!(format!("{from_yaml:?}"), format!("{from_json:?}"), "{}", file.path);
+        }
+        let (checked, errors) = load(None).unwrap();
+        let (run, run_errors) = load_for_run(None).unwrap();
+        assert!(errors.is_empty() && run_errors.is_empty());
+        let ids = |set: &RuleSet| set.rules.iter().map(|r| r.id().to_string()).collect::<Vec<_>>();
+        assert_eq!(ids(&checked), ids(&run));
+    }
 
     #[test]
     fn the_build_time_digest_is_that_of_the_embedded_rules() {
