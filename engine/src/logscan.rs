@@ -3,6 +3,7 @@
 //! size of the log, not with log size × rules.
 
 use crate::facts::{Facts, LogLine};
+use crate::rule::condition::LogSource;
 use crate::rule::load::{PatternSet, RuleSet};
 use serde_json::{Map, Value};
 
@@ -63,12 +64,16 @@ pub fn scan(rules: &RuleSet, facts: &Facts) -> Scan {
             }
         }
     };
-    if let (Some(log), Some(set)) = (&facts.kernel_log, &rules.kernel_set) {
-        pass(set, &log.source, &log.lines);
-    }
-    if let Some(set) = &rules.start_set {
-        for log in &facts.start_logs {
+    if let Some(log) = &facts.kernel_log {
+        if let Some(set) = rules.pattern_set(LogSource::Kernel) {
             pass(set, &log.source, &log.lines);
+        }
+    }
+    if !facts.start_logs.is_empty() {
+        if let Some(set) = rules.pattern_set(LogSource::Start) {
+            for log in &facts.start_logs {
+                pass(set, &log.source, &log.lines);
+            }
         }
     }
     result

@@ -11,6 +11,7 @@ use crate::catalog::{world_shape, Shape};
 use crate::facts::KernelVersion;
 use crate::vocab;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 /// Where a rule file comes from: the set built into vfio-doctor, or `--rules DIR`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,9 +62,10 @@ pub struct LogPattern {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub patterns: Vec<LogPattern>,
-    /// Per log kind, every pattern that applies to it in one set, with their indices.
-    pub kernel_set: Option<PatternSet>,
-    pub start_set: Option<PatternSet>,
+    /// Per log kind, every pattern that applies to it in one set, built when a log of
+    /// that kind is first scanned: a host without VM start logs never needs theirs.
+    kernel_set: OnceLock<Option<PatternSet>>,
+    start_set: OnceLock<Option<PatternSet>>,
 }
 
 fn pattern_set(patterns: &[LogPattern], log: LogSource) -> Option<PatternSet> {
@@ -77,6 +79,12 @@ fn pattern_set(patterns: &[LogPattern], log: LogSource) -> Option<PatternSet> {
 }
 
 impl RuleSet {
+    /// The set of patterns that apply to logs of this kind (`Kernel` or `Start`).
+    pub fn pattern_set(&self, log: LogSource) -> Option<&PatternSet> {
+        let cell = if log == LogSource::Start { &self.start_set } else { &self.kernel_set };
+        cell.get_or_init(|| pattern_set(&self.patterns, log)).as_ref()
+    }
+
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id() == id)
     }
@@ -133,9 +141,7 @@ fn load_with(files: &[RuleFile], defer_builtin_regexes: bool) -> (RuleSet, Vec<R
         errors.extend(checker.errors);
     }
     let rules = order(compiled, &mut errors);
-    let kernel_set = pattern_set(&patterns.list, LogSource::Kernel);
-    let start_set = pattern_set(&patterns.list, LogSource::Start);
-    (RuleSet { rules, patterns: patterns.list, kernel_set, start_set }, errors)
+    (RuleSet { rules, patterns: patterns.list, ..RuleSet::default() }, errors)
 }
 
 fn parse(file: &RuleFile, errors: &mut Vec<RuleError>) -> Option<RawRule> {
