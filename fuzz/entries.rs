@@ -4,6 +4,8 @@
 //! Each function must return without panicking, whatever the bytes.
 
 use engine::facts::LogOrigin;
+use engine::rule::condition::LogSource;
+use engine::rule::load::PatternSet;
 use engine::{load, Origin, Provenance, RuleFile};
 use probes::host::{open_zip_snapshot, text_archive, PastedFile, PastedHost, Snapshot};
 use probes::parse::cmdline::parse_cmdline;
@@ -110,14 +112,25 @@ pub fn pve_config(bytes: &[u8]) {
 }
 
 /// A rule file as a contributor might write it: YAML, then every check of the loader
-/// (paths against the fact catalogue, regexes, templates, derived-fact order).
+/// (paths against the fact catalogue, regexes, templates, derived-fact order), then the
+/// log pattern sets (literal extraction, Aho-Corasick, `RegexSet`).
 pub fn rule_loader(bytes: &[u8]) {
     let file = RuleFile {
         origin: Origin::User,
         path: "rules/fuzz/fuzz.yaml".into(),
         text: String::from_utf8_lossy(bytes).into_owned(),
     };
-    let _ = load(&[file]);
+    let (rules, _) = load(&[file]);
+    // The log pattern sets are built on first use; build and use them here too.
+    let mut matched = Vec::new();
+    for log in [LogSource::Kernel, LogSource::Start] {
+        if let Some(set) = rules.pattern_set(log) {
+            set.matches(
+                "vfio-pci 0000:01:00.0: BAR 3: can't reserve [mem 0xca000000-0xcbffffff 64bit pref]",
+                &mut matched,
+            );
+        }
+    }
 }
 
 /// The one-file text form of a snapshot (`.host`): entries, links, hex-encoded files,
@@ -153,5 +166,26 @@ pub fn text_parsers(bytes: &[u8]) {
 pub fn zip_reader(bytes: &[u8]) {
     if let Ok(host) = open_zip_snapshot(Cursor::new(bytes), "report.zip") {
         let _ = probes::collect(host.as_ref(), &PciIds::builtin());
+    }
+}
+
+/// Log patterns, a blank line, then log lines: the literal prefilter of a pattern set must
+/// report exactly the patterns one plain `RegexSet` reports, line by line.
+pub fn log_patterns(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let (patterns, lines) = text.split_once("\n\n").unwrap_or((&text, ""));
+    let patterns: Vec<&str> = patterns.lines().filter(|p| regex::Regex::new(p).is_ok()).take(16).collect();
+    let (Some(set), Ok(plain)) =
+        (PatternSet::new(patterns.iter().copied().enumerate()), regex::RegexSet::new(&patterns))
+    else {
+        return;
+    };
+    let mut found = Vec::new();
+    for line in lines.lines() {
+        found.clear();
+        set.matches(line, &mut found);
+        found.sort_unstable();
+        let expected: Vec<usize> = plain.matches(line).iter().collect();
+        assert_eq!(found, expected, "{patterns:?} on {line:?}");
     }
 }

@@ -17,6 +17,7 @@ const TARGETS: &[(&str, Replay)] = &[
     ("iommu_listing", entries::iommu_listing),
     ("kernel_log", entries::kernel_log),
     ("libvirt_xml", entries::libvirt_xml),
+    ("log_patterns", entries::log_patterns),
     ("lspci", entries::lspci),
     ("modprobe", entries::modprobe),
     ("option_rom", entries::option_rom),
