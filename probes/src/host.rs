@@ -66,20 +66,18 @@ impl Command {
         Command::JournalVmStarts,
     ];
 
-    /// What a live capture (`snapshot`, `report`) runs. Not `lspci -xxxx`: config space
-    /// is already recorded from sysfs as `config.hex`, and dumping it again through
+    /// Whether a live capture (`snapshot`, `report`) runs it. Not `lspci -xxxx`: config
+    /// space is already recorded from sysfs as `config.hex`, and dumping it again through
     /// lspci doubled the slowest part of a capture. The dump is still read from pasted
     /// text and snapshots that hold one.
-    pub const CAPTURED: [Command; 8] = [
-        Command::Dmesg,
-        Command::JournalKernel,
-        Command::LspciNnk,
-        Command::LspciVvv,
-        Command::Pveversion,
-        Command::ProxmoxBootStatus,
-        Command::DetectVirt,
-        Command::JournalVmStarts,
-    ];
+    pub fn captured_live(self) -> bool {
+        self != Command::LspciXxxx
+    }
+
+    /// The commands a live capture runs, in [`Command::ALL`] order.
+    pub fn captured() -> Vec<Command> {
+        Command::ALL.into_iter().filter(|c| c.captured_live()).collect()
+    }
 
     /// Where the output is kept in a snapshot.
     pub fn snapshot_path(self) -> &'static str {

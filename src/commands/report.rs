@@ -37,14 +37,14 @@ fn write_report(
     let opened = source::open(args)?;
     let recorder = RecordingHost::new(opened.host);
     // A live report captures every command; start them all now, side by side.
-    probes::host::Host::prefetch(&recorder, &probes::host::Command::CAPTURED);
+    probes::host::Host::prefetch(&recorder, &probes::host::Command::captured());
     let names = render::names::load();
     let original = probes::collect(&recorder, &names);
     if probes::is_empty(&original) {
         anyhow::bail!("no usable facts could be read from this source; nothing to report");
     }
     if original.collection.source_kind == "live" {
-        for command in probes::host::Command::CAPTURED {
+        for command in probes::host::Command::captured() {
             recorder.capture_command(command);
         }
     }

@@ -20,11 +20,11 @@ pub fn run(
     let live = LiveHost::new();
     let privileged = live.privileged();
     let recorder = RecordingHost::new(live);
-    probes::host::Host::prefetch(&recorder, &Command::CAPTURED);
+    probes::host::Host::prefetch(&recorder, &Command::captured());
     // Probing through the recorder captures exactly what diagnosis reads.
     let names = crate::render::names::load();
     let _ = probes::collect(&recorder, &names);
-    for command in Command::CAPTURED {
+    for command in Command::captured() {
         recorder.capture_command(command);
     }
     if redact.is_some() {

@@ -50,11 +50,13 @@ impl PatternSet {
         if with_literals.is_empty() && without.is_empty() {
             return None;
         }
-        let filtered = match Part::new(&with_literals)? {
-            Some(part) => Some((AhoCorasick::new(&literals).ok()?, part)),
-            None => None,
+        let filtered = if with_literals.is_empty() {
+            None
+        } else {
+            Some((AhoCorasick::new(&literals).ok()?, Part::new(&with_literals)?))
         };
-        Some(Self { filtered, always: Part::new(&without)? })
+        let always = if without.is_empty() { None } else { Some(Part::new(&without)?) };
+        Some(Self { filtered, always })
     }
 
     /// The caller's indices of the patterns that match `line`, appended to `out`.
@@ -71,17 +73,14 @@ impl PatternSet {
 }
 
 impl Part {
-    /// `Some(None)` for no patterns; `None` when the set cannot be built.
-    fn new(patterns: &[(usize, &str)]) -> Option<Option<Self>> {
-        if patterns.is_empty() {
-            return Some(None);
-        }
+    /// `None` when the set cannot be built (over the size cap).
+    fn new(patterns: &[(usize, &str)]) -> Option<Self> {
         let set = RegexSetBuilder::new(patterns.iter().map(|(_, p)| *p))
             .size_limit(REGEX_SIZE_LIMIT * 64)
             .dfa_size_limit(64 << 20)
             .build()
             .ok()?;
-        Some(Some(Self { set, indices: patterns.iter().map(|(i, _)| *i).collect() }))
+        Some(Self { set, indices: patterns.iter().map(|(i, _)| *i).collect() })
     }
 
     fn matches(&self, line: &str, out: &mut Vec<usize>) {
